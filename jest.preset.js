@@ -19,6 +19,9 @@ const esmOnly = [
   'is-unicode-supported',
   '@sindresorhus',
   'jose',
+  // fastify.inject → light-my-request → ESM-only cookie 2.x, installed nested under it.
+  'cookie',
+  'light-my-request/node_modules/cookie',
 ];
 
 module.exports = {

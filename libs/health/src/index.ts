@@ -1,0 +1,5 @@
+export * from './registry';
+export * from './shutdown';
+export * from './probes';
+export * from './fastify';
+export type { HealthLogger } from './logger';

@@ -1,0 +1,241 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { once } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { healthPlugin } from './fastify';
+import { HealthRegistry } from './registry';
+import { ShutdownManager } from './shutdown';
+import { deferred, recordingLogger } from './test-support';
+
+interface ClientResponse {
+  statusCode: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+  socket: Socket;
+}
+
+/** A real HTTP request through `agent`; resolves once the whole body has arrived. */
+function get(port: number, path: string, agent: http.Agent | false): Promise<ClientResponse> {
+  return new Promise((resolve, reject) => {
+    const request = http.get({ host: '127.0.0.1', port, path, agent }, (response) => {
+      // Captured now: the agent detaches the socket from the response once it is idle again.
+      const socket = response.socket;
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (body += chunk));
+      response.on('end', () =>
+        resolve({
+          statusCode: response.statusCode ?? 0,
+          headers: response.headers,
+          body,
+          socket,
+        }),
+      );
+      response.on('error', reject);
+    });
+    request.on('error', reject);
+  });
+}
+
+/**
+ * A real Fastify app listening on an ephemeral port, with a /slow route that answers only when
+ * the test releases it, and a ShutdownManager tracking its server.
+ */
+async function startApp(options: { timeoutMs: number }) {
+  const events: string[] = [];
+  const exitCodes: number[] = [];
+  const logger = recordingLogger();
+  const slowStarted = deferred();
+  const releaseSlow = deferred();
+
+  const shutdown = new ShutdownManager({
+    timeoutMs: options.timeoutMs,
+    logger,
+    exit: (code) => exitCodes.push(code),
+  });
+  const app: FastifyInstance = Fastify();
+  await app.register(healthPlugin, { registry: new HealthRegistry(), shutdown });
+  app.get('/slow', async (_request, reply) => {
+    slowStarted.resolve();
+    await releaseSlow.promise;
+    reply.raw.once('finish', () => events.push('slow response finished'));
+    return { done: true };
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  app.server.once('close', () => events.push('server closed'));
+  shutdown.trackServer(app.server);
+  const port = (app.server.address() as AddressInfo).port;
+
+  return { app, shutdown, port, events, exitCodes, logger, slowStarted, releaseSlow };
+}
+
+describe('ShutdownManager on a real HTTP server', () => {
+  let agent: http.Agent;
+  let cleanup: (() => Promise<unknown>) | undefined;
+
+  beforeEach(() => {
+    agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+  });
+
+  afterEach(async () => {
+    agent.destroy();
+    await cleanup?.();
+    cleanup = undefined;
+  });
+
+  it('on shutdown lets a slow in-flight request finish, refuses new connections, closes hooks in reverse, exits 0', async () => {
+    const ctx = await startApp({ timeoutMs: 5000 });
+    cleanup = () => ctx.app.close();
+    ctx.shutdown
+      .onClose('database', () => ctx.events.push('hook database'))
+      .onClose('http', () => {
+        ctx.events.push('hook http');
+      });
+
+    // An idle keep-alive connection from an earlier request (its own agent, so the slow
+    // request below cannot reuse it)...
+    const idleAgent = new http.Agent({ keepAlive: true });
+    const warmUp = await get(ctx.port, '/health', idleAgent);
+    expect(warmUp.statusCode).toBe(200);
+    const idleSocketClosed = once(warmUp.socket, 'close');
+    // ...and a slow request in flight when the signal arrives.
+    const slow = get(ctx.port, '/slow', agent);
+    await ctx.slowStarted.promise;
+
+    const exitCode = ctx.shutdown.shutdown('SIGTERM');
+    void ctx.shutdown.shutdown('SIGINT'); // a second signal must not start a second shutdown
+
+    expect(ctx.shutdown.state).toBe('draining');
+    expect(ctx.shutdown.inFlight).toBe(1);
+    const ready = await ctx.app.inject({ method: 'GET', url: '/ready' });
+    expect(ready.statusCode).toBe(503);
+    const health = await ctx.app.inject({ method: 'GET', url: '/health' });
+    expect(health.statusCode).toBe(200);
+    await idleSocketClosed;
+    idleAgent.destroy();
+    await expect(get(ctx.port, '/health', false)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    expect(ctx.exitCodes).toEqual([]);
+
+    ctx.releaseSlow.resolve();
+    const response = await slow;
+    expect(response.statusCode).toBe(200);
+    expect(JSON.parse(response.body)).toEqual({ done: true });
+    expect(response.headers.connection).toBe('close');
+
+    await expect(exitCode).resolves.toBe(0);
+    expect(ctx.exitCodes).toEqual([0]);
+    expect(ctx.shutdown.state).toBe('stopped');
+    expect(ctx.events).toEqual([
+      'slow response finished',
+      'server closed',
+      'hook http',
+      'hook database',
+    ]);
+    expect(
+      ctx.logger.lines.filter(
+        (line) => line.msg === 'shutdown started: readiness now fails, draining in-flight work',
+      ),
+    ).toHaveLength(1);
+    expect(ctx.logger.lines.some((line) => line.msg === 'shutdown already in progress')).toBe(true);
+  });
+
+  it('honours the deadline: a request slower than it is cut, hooks still run, exit code 1', async () => {
+    const ctx = await startApp({ timeoutMs: 300 });
+    cleanup = async () => {
+      ctx.releaseSlow.resolve();
+      await ctx.app.close();
+    };
+    const hooks: string[] = [];
+    ctx.shutdown.onClose('first', () => hooks.push('first'));
+    ctx.shutdown.onClose('second', () => hooks.push('second'));
+
+    const slow = get(ctx.port, '/slow', agent);
+    await ctx.slowStarted.promise;
+
+    const exitCode = await ctx.shutdown.shutdown('SIGTERM');
+
+    expect(exitCode).toBe(1);
+    expect(ctx.exitCodes).toEqual([1]);
+    expect(hooks).toEqual(['second', 'first']);
+    await expect(slow).rejects.toMatchObject({ code: 'ECONNRESET' });
+    expect(ctx.logger.lines).toContainEqual(
+      expect.objectContaining({
+        level: 'warn',
+        msg: 'shutdown deadline passed with work still in flight: closing remaining connections',
+        obj: { inFlight: 1, timeoutMs: 300 },
+      }),
+    );
+  });
+});
+
+describe('ShutdownManager close hooks and tracked work', () => {
+  it('logs a failing hook, runs the others, and exits 1', async () => {
+    const logger = recordingLogger();
+    const exitCodes: number[] = [];
+    const ran: string[] = [];
+    const shutdown = new ShutdownManager({ logger, exit: (code) => exitCodes.push(code) })
+      .onClose('database', () => ran.push('database'))
+      .onClose('queue', async () => {
+        throw new Error('queue already closed');
+      })
+      .onClose('http', () => ran.push('http'));
+
+    await expect(shutdown.shutdown()).resolves.toBe(1);
+
+    expect(ran).toEqual(['http', 'database']);
+    expect(exitCodes).toEqual([1]);
+    const failure = logger.lines.find((line) => line.msg === 'close hook failed');
+    expect(failure).toMatchObject({ level: 'error', obj: { hook: 'queue' } });
+    expect((failure?.obj.err as Error).message).toBe('queue already closed');
+  });
+
+  it('cuts a hanging hook at its timeout and still runs the next one', async () => {
+    const exitCodes: number[] = [];
+    const ran: string[] = [];
+    const shutdown = new ShutdownManager({
+      hookTimeoutMs: 50,
+      logger: recordingLogger(),
+      exit: (code) => exitCodes.push(code),
+    })
+      .onClose('database', () => ran.push('database'))
+      .onClose('stuck', () => new Promise(() => undefined));
+
+    await expect(shutdown.shutdown()).resolves.toBe(1);
+    expect(ran).toEqual(['database']);
+    expect(exitCodes).toEqual([1]);
+  });
+
+  it('waits for tracked work before closing, and calls exit once for repeated shutdowns', async () => {
+    const exitCodes: number[] = [];
+    const order: string[] = [];
+    const job = deferred();
+    const shutdown = new ShutdownManager({
+      logger: recordingLogger(),
+      exit: (code) => exitCodes.push(code),
+    }).onClose('database', () => order.push('database closed'));
+    void shutdown.track(job.promise.then(() => order.push('job finished')));
+
+    const first = shutdown.shutdown('SIGTERM');
+    const second = shutdown.shutdown('SIGINT');
+    expect(shutdown.state).toBe('draining');
+    expect(shutdown.inFlight).toBe(1);
+    job.resolve();
+
+    await expect(first).resolves.toBe(0);
+    await expect(second).resolves.toBe(0);
+    expect(order).toEqual(['job finished', 'database closed']);
+    expect(exitCodes).toEqual([0]);
+  });
+
+  it('rejects bad options with the field and the rule', () => {
+    expect(() => new ShutdownManager({ timeoutMs: 0 })).toThrow(
+      'timeoutMs: must be a positive number of milliseconds, got 0',
+    );
+    expect(() => new ShutdownManager({ drainDelayMs: -5 })).toThrow(
+      'drainDelayMs: must be zero or more milliseconds, got -5',
+    );
+    expect(() => new ShutdownManager().onClose('', () => undefined)).toThrow(
+      'name: must be a non-empty string',
+    );
+  });
+});
