@@ -29,14 +29,26 @@ interface Common {
   description?: string;
 }
 
-export function str(opts: Common & { default?: string; min?: number } = {}) {
+/** Parses to a value every time (it has a default or is required). */
+type Present<T> = z.ZodType<T, string | undefined>;
+/** May stay unset: `undefined` after parsing. */
+type Absent<T> = z.ZodType<T | undefined, string | undefined>;
+
+export function str(opts: Common & { optional: true; min?: number }): Absent<string>;
+export function str(opts?: Common & { default?: string; min?: number }): Present<string>;
+export function str(opts: Common & { default?: string; min?: number } = {}): Absent<string> {
   let schema = z.string();
   if (opts.min) schema = schema.min(opts.min, `at least ${opts.min} characters`);
   const result = withFallback(schema, opts.default, opts.optional);
-  return opts.description ? result.describe(opts.description) : result;
+  return (opts.description ? result.describe(opts.description) : result) as Absent<string>;
 }
 
-export function int(opts: { default?: number; min?: number; max?: number; description?: string }) {
+export function int(opts: {
+  default?: number;
+  min?: number;
+  max?: number;
+  description?: string;
+}): Present<number> {
   const { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER } = opts;
   const rule =
     opts.min !== undefined && opts.max !== undefined
@@ -51,7 +63,7 @@ export function int(opts: { default?: number; min?: number; max?: number; descri
     .transform(Number)
     .pipe(z.number().min(min, rule).max(max, rule));
   const result = withFallback(schema, opts.default === undefined ? undefined : String(opts.default));
-  return opts.description ? result.describe(opts.description) : result;
+  return (opts.description ? result.describe(opts.description) : result) as Present<number>;
 }
 
 export function port(fallback: number, description?: string) {
@@ -97,7 +109,9 @@ export function oneOf<const T extends readonly [string, ...string[]]>(
   return description ? result.describe(description) : result;
 }
 
-export function url(opts: Common & { default?: string; protocols?: string[] } = {}) {
+export function url(opts: Common & { optional: true; protocols?: string[] }): Absent<string>;
+export function url(opts?: Common & { default?: string; protocols?: string[] }): Present<string>;
+export function url(opts: Common & { default?: string; protocols?: string[] } = {}): Absent<string> {
   const protocols = opts.protocols ?? ['http', 'https'];
   const rule = `must be a URL (${protocols.map((p) => `${p}://`).join(' or ')}...)`;
   const schema = z.string().trim().refine(
@@ -111,5 +125,5 @@ export function url(opts: Common & { default?: string; protocols?: string[] } = 
     { message: rule },
   );
   const result = withFallback(schema, opts.default, opts.optional);
-  return opts.description ? result.describe(opts.description) : result;
+  return (opts.description ? result.describe(opts.description) : result) as Absent<string>;
 }

@@ -1,0 +1,163 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+} from 'fastify-type-provider-zod';
+import type { Logger } from 'pino';
+import { rootResponseSchema } from '@todo/api-contract';
+import type { BackendConfig } from '@todo/config';
+import { HealthRegistry, healthPlugin, type ShutdownManager } from '@todo/health';
+import authPlugin from './auth/plugin';
+import { LoginLockout } from './auth/lockout';
+import { authRoutes } from './auth/routes';
+import { TokenService } from './auth/tokens';
+import { UserService } from './auth/users';
+import { createDatabase, type Database, type DatabaseHandle } from './db/client';
+import { installErrorHandling } from './http/error-handler';
+import { createLogger } from './logger';
+import { taskRoutes } from './tasks/routes';
+import { TaskService } from './tasks/service';
+import { APP_VERSION } from './version';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Readonly<BackendConfig>;
+    /** The Drizzle database (either driver). */
+    db: Database;
+    tasks: TaskService;
+    users: UserService;
+    health: HealthRegistry;
+  }
+}
+
+export interface BuildAppOptions {
+  config: Readonly<BackendConfig>;
+  /** An open database; when omitted one is opened from `config` and closed with the app. */
+  database?: DatabaseHandle;
+  /** A pino logger; defaults to JSON on stdout at LOG_LEVEL. */
+  logger?: Logger;
+  /** When given, /ready turns 503 as soon as a shutdown starts. */
+  shutdown?: ShutdownManager;
+}
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+const READINESS_TIMEOUT_MS = 2000;
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/** Reuses a caller's X-Request-Id when it is sane, so logs line up across services. */
+function requestId(request: IncomingMessage): string {
+  const incoming = request.headers['x-request-id'];
+  return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+}
+
+/** Builds the whole API without listening: `main.ts` listens, tests call `app.inject()`. */
+export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
+  const { config } = options;
+  const logger = options.logger ?? createLogger(config.LOG_LEVEL);
+
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    bodyLimit: MAX_BODY_BYTES,
+    genReqId: requestId,
+    requestIdHeader: false,
+    trustProxy: config.TRUST_PROXY,
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandling(app);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  const database =
+    options.database ??
+    (await createDatabase(config, {
+      onPoolError: (err) => app.log.warn({ err }, 'database connection lost'),
+    }));
+  if (!options.database) app.addHook('onClose', () => database.close());
+
+  let jwtSecret = config.JWT_SECRET_KEY;
+  if (!jwtSecret) {
+    // Only reachable outside production (the config schema requires the key there).
+    jwtSecret = randomBytes(32).toString('base64url');
+    app.log.warn(
+      'JWT_SECRET_KEY is not set: using a random key for this process only; tokens stop working on restart',
+    );
+  }
+
+  const users = new UserService(database.db);
+  const tasks = new TaskService(database.db);
+  const tokens = new TokenService(jwtSecret, config.ACCESS_TOKEN_EXPIRE_DAYS);
+  const lockout = new LoginLockout(config.MAX_LOGIN_ATTEMPTS, config.LOGIN_LOCKOUT_TIME);
+
+  const health = new HealthRegistry();
+  health.register({
+    name: 'database',
+    critical: true,
+    timeoutMs: READINESS_TIMEOUT_MS,
+    check: () => database.ping(),
+  });
+
+  app.decorate('config', config);
+  app.decorate('db', database.db);
+  app.decorate('tasks', tasks);
+  app.decorate('users', users);
+  app.decorate('health', health);
+
+  await app.register(helmet, {
+    // The API answers JSON; the docs page sets its own policy (swagger-ui `staticCSP`).
+    contentSecurityPolicy: false,
+  });
+  await app.register(cors, {
+    origin: config.BACKEND_CORS_ORIGINS,
+    credentials: true,
+    methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+    exposedHeaders: ['x-request-id', 'retry-after', 'www-authenticate'],
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'Todo API',
+        description: 'Tasks, authentication and the AI task assistant',
+        version: APP_VERSION,
+      },
+      components: {
+        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      },
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(healthPlugin, { registry: health, shutdown: options.shutdown });
+
+  app.get(
+    '/',
+    { schema: { summary: 'Service information', response: { 200: rootResponseSchema } } },
+    async () => ({ message: 'Todo API', version: APP_VERSION, docs: '/docs' }),
+  );
+
+  await app.register(authPlugin, { tokens, users });
+  await app.register(authRoutes, { users, tokens, lockout });
+  await app.register(taskRoutes, { tasks });
+
+  // ── Chat and MCP routes (src/chat/**, src/mcp/**) register here. ─────────────────────────────
+  // Available to them: app.authenticate (route hook), app.verifyAccessToken(token), app.tasks,
+  // app.users, app.db, app.config, app.log. See /work/notes/BACKEND_NOTES.md.
+  // ── end of chat and MCP routes ──────────────────────────────────────────────────────────────
+
+  return app;
+}

@@ -1,0 +1,41 @@
+import { eq } from 'drizzle-orm';
+import type { Database } from '../db/client';
+import { users, type UserRow } from '../db/schema';
+
+export interface AuthUser {
+  id: string;
+  email: string;
+  name: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export class UserService {
+  constructor(private readonly db: Database) {}
+
+  /** Null when the email is taken (the unique index decides, so two racing sign-ups cannot both win). */
+  async create(input: { name: string; email: string; passwordHash: string }): Promise<AuthUser | null> {
+    const [row] = await this.db
+      .insert(users)
+      .values({ name: input.name, email: input.email.toLowerCase(), password_hash: input.passwordHash })
+      .onConflictDoNothing({ target: users.email })
+      .returning({ id: users.id, name: users.name, email: users.email });
+    return row ?? null;
+  }
+
+  async findByEmail(email: string): Promise<UserRow | null> {
+    const [row] = await this.db.select().from(users).where(eq(users.email, email.toLowerCase())).limit(1);
+    return row ?? null;
+  }
+
+  async findById(id: string): Promise<AuthUser | null> {
+    // A token's `sub` is ours, but a malformed one must read as "no such user", not a SQL error.
+    if (!UUID.test(id)) return null;
+    const [row] = await this.db
+      .select({ id: users.id, name: users.name, email: users.email })
+      .from(users)
+      .where(eq(users.id, id))
+      .limit(1);
+    return row ?? null;
+  }
+}

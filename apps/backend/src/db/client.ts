@@ -1,0 +1,132 @@
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { sql } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import type { BackendConfig } from '@todo/config';
+import * as schema from './schema';
+
+/** A Drizzle database over either driver; services depend on this, never on a driver. */
+export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+export interface DatabaseHandle {
+  db: Database;
+  /** Which engine serves the data, for logs and the readiness report. */
+  driver: 'postgres' | 'pglite';
+  /** Resolves when the database answers `SELECT 1`; rejects otherwise. */
+  ping(): Promise<void>;
+  /** Ends the pool (or closes PGlite); safe to call twice. */
+  close(): Promise<void>;
+}
+
+export type DatabaseConfig = Pick<BackendConfig, 'DATABASE_URL' | 'DATA_DIR' | 'DATABASE_POOL_SIZE'>;
+
+export interface DatabaseOptions {
+  /** Where the drizzle-kit migrations live; defaults to `migrations` beside this module (or the bundle). */
+  migrationsFolder?: string;
+  /** Told about pool errors (a PostgreSQL restart drops idle connections). */
+  onPoolError?: (error: Error) => void;
+}
+
+export const IN_MEMORY = 'memory://';
+
+/**
+ * In source (jest, tsx) this module sits in src/db/ beside migrations/; in the esbuild bundle
+ * `__dirname` is the bundle's folder, where the build copies migrations/.
+ */
+export function defaultMigrationsFolder(): string {
+  return join(__dirname, 'migrations');
+}
+
+/**
+ * Opens the database the configuration names — PostgreSQL through node-postgres when
+ * DATABASE_URL is set, otherwise the embedded PGlite under DATA_DIR (`memory://` keeps it in
+ * memory) — and applies pending migrations before returning.
+ */
+export async function createDatabase(
+  config: DatabaseConfig,
+  options: DatabaseOptions = {},
+): Promise<DatabaseHandle> {
+  const migrationsFolder = options.migrationsFolder ?? defaultMigrationsFolder();
+  return config.DATABASE_URL
+    ? openPostgres(config.DATABASE_URL, config.DATABASE_POOL_SIZE, migrationsFolder, options)
+    : openPglite(config.DATA_DIR, migrationsFolder);
+}
+
+async function openPostgres(
+  url: string,
+  poolSize: number,
+  migrationsFolder: string,
+  options: DatabaseOptions,
+): Promise<DatabaseHandle> {
+  const { Pool, Client } = await import('pg');
+  const { drizzle } = await import('drizzle-orm/node-postgres');
+  const { migrate } = await import('drizzle-orm/node-postgres/migrator');
+
+  // Several replicas may start at once: one migrates while the others wait on the lock.
+  const migrator = new Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+  await migrator.connect();
+  try {
+    await migrator.query('SELECT pg_advisory_lock(727274)');
+    await migrate(drizzle({ client: migrator, schema }), { migrationsFolder });
+  } finally {
+    await migrator.end().catch(() => undefined);
+  }
+
+  const pool = new Pool({
+    connectionString: url,
+    max: poolSize,
+    connectionTimeoutMillis: 2000,
+    idleTimeoutMillis: 30_000,
+  });
+  // An idle client whose server went away emits 'error' on the pool; unhandled, it would end
+  // the process, and a database restart must not do that.
+  pool.on('error', (error) => options.onPoolError?.(error));
+  const db = drizzle({ client: pool, schema }) as unknown as Database;
+  let closed = false;
+  return {
+    db,
+    driver: 'postgres',
+    async ping() {
+      await pool.query('SELECT 1');
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await pool.end();
+    },
+  };
+}
+
+async function openPglite(dataDir: string, migrationsFolder: string): Promise<DatabaseHandle> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { drizzle } = await import('drizzle-orm/pglite');
+  const { migrate } = await import('drizzle-orm/pglite/migrator');
+
+  let location = IN_MEMORY;
+  if (dataDir !== IN_MEMORY) {
+    location = resolve(dataDir);
+    await mkdir(location, { recursive: true });
+  }
+  const client = await PGlite.create(location);
+  const pglite = drizzle({ client, schema });
+  try {
+    await migrate(pglite, { migrationsFolder });
+  } catch (error) {
+    await client.close().catch(() => undefined);
+    throw error;
+  }
+  const db = pglite as unknown as Database;
+  let closed = false;
+  return {
+    db,
+    driver: 'pglite',
+    async ping() {
+      await db.execute(sql`SELECT 1`);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await client.close();
+    },
+  };
+}

@@ -1,0 +1,72 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import type { ValidationIssue } from '@todo/api-contract';
+import { HttpError } from './errors';
+
+/** Fastify's validation contexts, named the way FastAPI names them in `loc`. */
+const LOCATION: Record<string, string> = {
+  body: 'body',
+  params: 'path',
+  querystring: 'query',
+  headers: 'header',
+};
+
+interface ValidationEntry {
+  keyword?: string;
+  instancePath?: string;
+  message?: string;
+}
+
+export function validationIssues(context: string | undefined, entries: ValidationEntry[]): ValidationIssue[] {
+  const location = LOCATION[context ?? 'body'] ?? context ?? 'body';
+  return entries.map((entry) => {
+    const path = (entry.instancePath ?? '')
+      .split('/')
+      .filter(Boolean)
+      .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+    const missing = entry.keyword === 'invalid_type' && /received undefined$/.test(entry.message ?? '');
+    const rule = missing ? 'field required' : (entry.message ?? 'is invalid');
+    const field = path.length > 0 ? path.join('.') : location;
+    return {
+      loc: [location, ...path],
+      msg: `${field}: ${rule}`,
+      type: missing ? 'missing' : (entry.keyword ?? 'value_error'),
+    };
+  });
+}
+
+/**
+ * Every error leaves as `{"detail": ...}`, like the original FastAPI service: validation → 422
+ * with one entry per field, malformed JSON → 400, oversized body → 413, unknown route → 404.
+ * Unexpected errors are logged and answered 500 without internals.
+ */
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
+    if (error instanceof HttpError) {
+      return reply.code(error.statusCode).headers(error.headers).send({ detail: error.message });
+    }
+    if (error.validation) {
+      return reply
+        .code(422)
+        .send({ detail: validationIssues(error.validationContext, error.validation as ValidationEntry[]) });
+    }
+    switch (error.code) {
+      case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+        return reply.code(400).send({ detail: 'Request body is not valid JSON' });
+      case 'FST_ERR_CTP_BODY_TOO_LARGE':
+        return reply.code(413).send({ detail: 'Request body is larger than 1 MiB' });
+      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+        return reply.code(415).send({ detail: 'Unsupported media type: send application/json' });
+    }
+    const status = error.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      return reply.code(status).send({ detail: error.message });
+    }
+    request.log.error({ err: error }, 'request failed');
+    return reply.code(500).send({ detail: 'Internal Server Error' });
+  });
+
+  app.setNotFoundHandler((_request, reply) => {
+    reply.code(404).send({ detail: 'Not Found' });
+  });
+}

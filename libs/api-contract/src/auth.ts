@@ -1,0 +1,61 @@
+import { z } from 'zod';
+
+export const NAME_MAX = 100;
+export const PASSWORD_MIN = 8;
+
+/** Emails are compared and stored lower-cased; surrounding spaces are a typing slip, not data. */
+const emailSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.email({ error: 'must be a valid email address' }));
+
+export const registerRequestSchema = z
+  .object({
+    name: z
+      .string()
+      .trim()
+      .min(1, `must be 1-${NAME_MAX} characters`)
+      .max(NAME_MAX, `must be 1-${NAME_MAX} characters`),
+    email: emailSchema,
+    password: z.string().min(PASSWORD_MIN, `must be at least ${PASSWORD_MIN} characters`),
+  })
+  .meta({ id: 'RegisterRequest' });
+
+export const registerResponseSchema = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    email: z.string(),
+    message: z.string(),
+  })
+  .meta({ id: 'RegisterResponse' });
+
+export const loginRequestSchema = z
+  .object({
+    email: emailSchema,
+    password: z.string().min(1, 'is required'),
+  })
+  .meta({ id: 'LoginRequest' });
+
+export const publicUserSchema = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    email: z.string(),
+  })
+  .meta({ id: 'User' });
+
+export const loginResponseSchema = z
+  .object({
+    access_token: z.string(),
+    token_type: z.literal('bearer'),
+    user: publicUserSchema,
+  })
+  .meta({ id: 'LoginResponse' });
+
+export type RegisterRequest = z.input<typeof registerRequestSchema>;
+export type RegisterResponse = z.infer<typeof registerResponseSchema>;
+export type LoginRequest = z.input<typeof loginRequestSchema>;
+export type LoginResponse = z.infer<typeof loginResponseSchema>;
+export type PublicUser = z.infer<typeof publicUserSchema>;

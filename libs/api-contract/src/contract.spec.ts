@@ -1,0 +1,72 @@
+import {
+  chatRequestSchema,
+  loginRequestSchema,
+  registerRequestSchema,
+  taskCreateSchema,
+  taskPathSchema,
+  taskUpdateSchema,
+} from './index';
+
+function failedFields(result: { success: boolean; error?: { issues: { path: PropertyKey[] }[] } }) {
+  return result.success ? [] : result.error!.issues.map((issue) => issue.path.join('.'));
+}
+
+describe('register request', () => {
+  it('accepts the original limits and stores the email lower-cased', () => {
+    const parsed = registerRequestSchema.parse({
+      name: 'A'.repeat(100),
+      email: '  Ada@Example.COM ',
+      password: '12345678',
+    });
+    expect(parsed.email).toBe('ada@example.com');
+  });
+
+  it('names every field that breaks a rule', () => {
+    const result = registerRequestSchema.safeParse({
+      name: 'A'.repeat(101),
+      email: 'not-an-email',
+      password: '1234567',
+    });
+    expect(failedFields(result).sort()).toEqual(['email', 'name', 'password']);
+  });
+
+  it('rejects a blank name', () => {
+    expect(failedFields(registerRequestSchema.safeParse({ name: '   ', email: 'a@b.co', password: '12345678' }))).toEqual(['name']);
+  });
+});
+
+describe('login request', () => {
+  it('lower-cases the email so a login matches the stored address', () => {
+    expect(loginRequestSchema.parse({ email: 'BOB@X.IO', password: 'p' }).email).toBe('bob@x.io');
+  });
+});
+
+describe('task bodies', () => {
+  it('keeps title 1-200 and description up to 1000', () => {
+    expect(taskCreateSchema.safeParse({ title: 'T'.repeat(200), description: 'd'.repeat(1000) }).success).toBe(true);
+    expect(failedFields(taskCreateSchema.safeParse({ title: 'T'.repeat(201) }))).toEqual(['title']);
+    expect(failedFields(taskCreateSchema.safeParse({ title: '' }))).toEqual(['title']);
+    expect(failedFields(taskCreateSchema.safeParse({ title: 'ok', description: 'd'.repeat(1001) }))).toEqual(['description']);
+  });
+
+  it('lets an update change any subset, and clear the description with null', () => {
+    expect(taskUpdateSchema.parse({})).toEqual({});
+    expect(taskUpdateSchema.parse({ description: null })).toEqual({ description: null });
+    expect(failedFields(taskUpdateSchema.safeParse({ completed: 'yes' }))).toEqual(['completed']);
+  });
+
+  it('reads the task id from the path as a positive whole number', () => {
+    expect(taskPathSchema.parse({ user_id: 'u', task_id: '42' }).task_id).toBe(42);
+    for (const bad of ['abc', '1.5', '0', '-3', '99999999999']) {
+      expect(failedFields(taskPathSchema.safeParse({ user_id: 'u', task_id: bad }))).toEqual(['task_id']);
+    }
+  });
+});
+
+describe('chat request', () => {
+  it('accepts 1-2000 characters', () => {
+    expect(chatRequestSchema.safeParse({ message: 'x'.repeat(2000) }).success).toBe(true);
+    expect(failedFields(chatRequestSchema.safeParse({ message: 'x'.repeat(2001) }))).toEqual(['message']);
+    expect(failedFields(chatRequestSchema.safeParse({ message: '' }))).toEqual(['message']);
+  });
+});

@@ -1,0 +1,4 @@
+export * from './auth';
+export * from './tasks';
+export * from './chat';
+export * from './common';
