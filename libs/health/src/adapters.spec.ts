@@ -3,7 +3,7 @@ import { healthPlugin } from './fastify';
 import { healthRouteHandlers } from './next';
 import { HealthRegistry } from './registry';
 import { ShutdownManager } from './shutdown';
-import { deferred, recordingLogger } from './test-support';
+import { deferred, recordingLogger } from './testing/support';
 
 function newRegistry(databaseUp: () => boolean): HealthRegistry {
   return new HealthRegistry()

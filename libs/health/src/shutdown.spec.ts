@@ -5,7 +5,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { healthPlugin } from './fastify';
 import { HealthRegistry } from './registry';
 import { ShutdownManager } from './shutdown';
-import { deferred, recordingLogger } from './test-support';
+import { deferred, recordingLogger } from './testing/support';
 
 interface ClientResponse {
   statusCode: number;
@@ -165,6 +165,72 @@ describe('ShutdownManager on a real HTTP server', () => {
         obj: { inFlight: 1, timeoutMs: 300 },
       }),
     );
+  });
+});
+
+describe('ShutdownManager on a bare node http.Server', () => {
+  it('closes a keep-alive connection whose streamed response had already sent its headers', async () => {
+    const firstChunkSent = deferred();
+    const finishStream = deferred();
+    const server = http.createServer((request, response) => {
+      response.writeHead(200, { 'content-type': 'text/plain' });
+      response.write('part one;');
+      firstChunkSent.resolve();
+      void finishStream.promise.then(() => response.end('part two'));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    const exitCodes: number[] = [];
+    const shutdown = new ShutdownManager({
+      timeoutMs: 5000,
+      logger: recordingLogger(),
+      exit: (code) => exitCodes.push(code),
+    }).trackServer(server);
+    const agent = new http.Agent({ keepAlive: true });
+
+    const streamed = get(port, '/stream', agent);
+    await firstChunkSent.promise;
+    const done = shutdown.shutdown('SIGTERM');
+    finishStream.resolve();
+    const response = await streamed;
+
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toBe('part one;part two');
+    // The headers promised keep-alive, so only the server ending the socket frees the client.
+    expect(response.headers.connection).toBe('keep-alive');
+    if (!response.socket.destroyed) await once(response.socket, 'close');
+    await expect(done).resolves.toBe(0);
+    expect(exitCodes).toEqual([0]);
+    expect(server.listening).toBe(false);
+    agent.destroy();
+  });
+
+  it('with a drain delay keeps accepting connections but answers /ready 503 over the network', async () => {
+    const exitCodes: number[] = [];
+    const shutdown = new ShutdownManager({
+      timeoutMs: 5000,
+      drainDelayMs: 300,
+      logger: recordingLogger(),
+      exit: (code) => exitCodes.push(code),
+    });
+    const app = Fastify();
+    await app.register(healthPlugin, { registry: new HealthRegistry(), shutdown });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    shutdown.trackServer(app.server);
+    const port = (app.server.address() as AddressInfo).port;
+
+    const done = shutdown.shutdown('SIGTERM');
+    const ready = await get(port, '/ready', false);
+    const health = await get(port, '/health', false);
+
+    expect(ready.statusCode).toBe(503);
+    expect(JSON.parse(ready.body)).toEqual({ status: 'error', state: 'draining', checks: {} });
+    expect(ready.headers['cache-control']).toBe('no-store');
+    expect(health.statusCode).toBe(200);
+    await expect(done).resolves.toBe(0);
+    await expect(get(port, '/health', false)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    expect(exitCodes).toEqual([0]);
+    await app.close();
   });
 });
 

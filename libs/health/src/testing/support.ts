@@ -1,4 +1,4 @@
-import type { HealthLogger } from './logger';
+import type { HealthLogger } from '../logger';
 
 export interface LoggedLine {
   level: 'info' | 'warn' | 'error';
