@@ -1,0 +1,80 @@
+'use client';
+
+import { useId, type ChangeEvent, type Ref } from 'react';
+
+interface TextFieldProps {
+  label: string;
+  name: string;
+  value: string;
+  onChange: (value: string) => void;
+  error?: string;
+  hint?: string;
+  type?: 'text' | 'email' | 'password';
+  multiline?: boolean;
+  required?: boolean;
+  autoComplete?: string;
+  maxLength?: number;
+  inputRef?: Ref<HTMLInputElement>;
+  onKeyDown?: (event: React.KeyboardEvent<HTMLInputElement | HTMLTextAreaElement>) => void;
+}
+
+/**
+ * A labelled input whose error is shown right under it and announced with it
+ * (aria-describedby + aria-invalid), so a screen reader hears which field is wrong and why.
+ */
+export function TextField({
+  label,
+  name,
+  value,
+  onChange,
+  error,
+  hint,
+  type = 'text',
+  multiline = false,
+  required = false,
+  autoComplete,
+  maxLength,
+  inputRef,
+  onKeyDown,
+}: TextFieldProps) {
+  const id = useId();
+  const errorId = `${id}-error`;
+  const hintId = `${id}-hint`;
+  const describedBy =
+    [hint ? hintId : null, error ? errorId : null].filter(Boolean).join(' ') || undefined;
+  const common = {
+    id,
+    name,
+    value,
+    required,
+    maxLength,
+    'aria-invalid': error ? true : undefined,
+    'aria-describedby': describedBy,
+    onChange: (event: ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) =>
+      onChange(event.target.value),
+    onKeyDown,
+  };
+  return (
+    <div className="field">
+      <label htmlFor={id}>
+        {label}
+        {required ? null : <span className="optional"> (optional)</span>}
+      </label>
+      {multiline ? (
+        <textarea rows={3} {...common} />
+      ) : (
+        <input type={type} autoComplete={autoComplete} ref={inputRef} {...common} />
+      )}
+      {hint ? (
+        <p className="hint" id={hintId}>
+          {hint}
+        </p>
+      ) : null}
+      {error ? (
+        <p className="field-error" id={errorId}>
+          {error}
+        </p>
+      ) : null}
+    </div>
+  );
+}
