@@ -124,6 +124,33 @@ describe('TaskBoard', () => {
     expect(titles()).toEqual(['Second', 'First']);
   });
 
+  it('ticks the checkbox at once and unticks it again when the backend refuses', async () => {
+    const user = userEvent.setup();
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    installFakeApi({
+      tasks: [task(1, 'Stubborn')],
+      override: (method, path) =>
+        path === '/api/tasks/1/complete'
+          ? { status: 404, body: { detail: 'Task not found' } }
+          : undefined,
+    });
+    const realFetch = globalThis.fetch;
+    globalThis.fetch = (async (...args: Parameters<typeof fetch>) => {
+      if (String(args[0]).endsWith('/complete')) await held;
+      return realFetch(...args);
+    }) as typeof fetch;
+    render(<TaskBoard />);
+    const checkbox = await screen.findByRole('checkbox', { name: 'Completed: Stubborn' });
+
+    await user.click(checkbox);
+    expect(checkbox).toBeChecked();
+    release();
+
+    expect(await screen.findByRole('alert')).toHaveTextContent('Task not found');
+    expect(screen.getByRole('checkbox', { name: 'Completed: Stubborn' })).not.toBeChecked();
+  });
+
   it('deletes only after confirmation', async () => {
     const user = userEvent.setup();
     const api = installFakeApi({ tasks: [task(1, 'Keep me'), task(2, 'Remove me')] });

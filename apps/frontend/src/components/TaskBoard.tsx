@@ -73,12 +73,20 @@ export function TaskBoard() {
   }
 
   async function toggle(task: Task) {
-    const updated = await call<Task>(`/api/tasks/${task.id}/complete`, {
-      method: 'PATCH',
-      body: { completed: !task.completed },
-    });
-    replace(updated);
-    setAnnouncement(`“${updated.title}” marked ${updated.completed ? 'completed' : 'pending'}.`);
+    // Show the new state at once (a checkbox that lags behind the click feels broken), and put
+    // the old one back if the backend refuses.
+    replace({ ...task, completed: !task.completed });
+    try {
+      const updated = await call<Task>(`/api/tasks/${task.id}/complete`, {
+        method: 'PATCH',
+        body: { completed: !task.completed },
+      });
+      replace(updated);
+      setAnnouncement(`“${updated.title}” marked ${updated.completed ? 'completed' : 'pending'}.`);
+    } catch (error) {
+      replace(task);
+      throw error;
+    }
   }
 
   async function remove(task: Task) {

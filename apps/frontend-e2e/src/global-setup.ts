@@ -1,0 +1,114 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { freePort, startNodeServer, type RunningServer } from './servers';
+
+const workspaceRoot = path.resolve(__dirname, '../../..');
+export const artifactsDir = path.join(workspaceRoot, 'dist/.playwright/apps/frontend-e2e');
+// Overridable to test another build (e.g. an unpacked image) against the same flows.
+const backendEntry = path.resolve(
+  process.env.E2E_BACKEND_ENTRY ?? path.join(workspaceRoot, 'dist/apps/backend/main.js'),
+);
+const frontendEntry = path.resolve(
+  process.env.E2E_FRONTEND_ENTRY ??
+    path.join(workspaceRoot, 'dist/apps/frontend/apps/frontend/server.js'),
+);
+
+/** `nx e2e frontend-e2e` builds both apps first; a bare `playwright test` builds what is missing. */
+function ensureBuilt(): void {
+  const missing = [
+    ['backend', backendEntry],
+    ['frontend', frontendEntry],
+  ].filter(([, entry]) => !existsSync(entry));
+  if (missing.length === 0) return;
+  const projects = missing.map(([name]) => name).join(',');
+  console.log(`Building ${projects} for the end-to-end tests…`);
+  execFileSync('npx', ['nx', 'run-many', '-t', 'build', '-p', projects, '--outputStyle=static'], {
+    cwd: workspaceRoot,
+    stdio: 'inherit',
+    env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NEXT_TELEMETRY_DISABLED: '1' },
+  });
+}
+
+/** The environment without anything that would point the apps elsewhere or at a hosted model. */
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const key of [
+    'DATABASE_URL',
+    'OPENAI_API_KEY',
+    'OPENROUTER_API_KEY',
+    'OPENAI_BASE_URL',
+    'BACKEND_URL',
+    'PORT',
+    'HOST',
+    'HOSTNAME',
+  ]) {
+    delete env[key];
+  }
+  return env;
+}
+
+export default async function globalSetup(): Promise<() => Promise<void>> {
+  ensureBuilt();
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'todo-e2e-db-'));
+  const logDir = path.join(artifactsDir, 'logs');
+  const running: RunningServer[] = [];
+  const teardown = async () => {
+    for (const server of running.reverse()) await server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+
+  try {
+    const backendPort = await freePort();
+    const backend = await startNodeServer({
+      name: 'backend',
+      entry: backendEntry,
+      cwd: path.dirname(backendEntry),
+      url: `http://127.0.0.1:${backendPort}`,
+      readyPath: '/ready',
+      logDir,
+      env: {
+        ...cleanEnv(),
+        NODE_ENV: 'production',
+        PORT: String(backendPort),
+        HOST: '127.0.0.1',
+        DATA_DIR: dataDir,
+        JWT_SECRET_KEY: randomBytes(32).toString('hex'),
+        LOG_LEVEL: 'warn',
+      },
+    });
+    running.push(backend);
+
+    const frontendPort = await freePort();
+    const frontend = await startNodeServer({
+      name: 'frontend',
+      entry: frontendEntry,
+      cwd: path.dirname(frontendEntry),
+      url: `http://127.0.0.1:${frontendPort}`,
+      readyPath: '/ready',
+      logDir,
+      env: {
+        ...cleanEnv(),
+        NODE_ENV: 'production',
+        PORT: String(frontendPort),
+        HOSTNAME: '127.0.0.1',
+        BACKEND_URL: backend.url,
+        NEXT_TELEMETRY_DISABLED: '1',
+      },
+    });
+    running.push(frontend);
+
+    // Read by the test files (workers start after this setup and inherit the environment).
+    process.env.E2E_BASE_URL = frontend.url;
+    process.env.E2E_BACKEND_URL = backend.url;
+    console.log(
+      `backend ${backend.url} (data in ${dataDir}), frontend ${frontend.url}; logs in ${logDir}`,
+    );
+  } catch (error) {
+    await teardown();
+    throw error;
+  }
+  return teardown;
+}
