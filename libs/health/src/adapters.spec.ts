@@ -24,13 +24,14 @@ function newRegistry(databaseUp: () => boolean): HealthRegistry {
     });
 }
 
-/** A manager that is draining for as long as `release` has not been called. */
-async function startDraining(shutdown: ShutdownManager): Promise<{ done: Promise<number> }> {
+/** Starts a shutdown that stays in `draining` until `finishWork` is called. */
+function startDraining(shutdown: ShutdownManager): {
+  done: Promise<number>;
+  finishWork: () => void;
+} {
   const work = deferred();
   shutdown.track(work.promise);
-  const done = shutdown.shutdown('SIGTERM');
-  setTimeout(() => work.resolve(), 200);
-  return { done };
+  return { done: shutdown.shutdown('SIGTERM'), finishWork: () => work.resolve() };
 }
 
 describe('Fastify healthPlugin', () => {
@@ -83,7 +84,7 @@ describe('Fastify healthPlugin', () => {
   });
 
   it('turns /ready to 503 as soon as draining starts while /health stays 200', async () => {
-    const { done } = await startDraining(shutdown);
+    const { done, finishWork } = startDraining(shutdown);
 
     const ready = await app.inject({ method: 'GET', url: '/ready' });
     const health = await app.inject({ method: 'GET', url: '/health' });
@@ -95,6 +96,7 @@ describe('Fastify healthPlugin', () => {
     expect(health.statusCode).toBe(200);
     expect(health.json().state).toBe('draining');
 
+    finishWork();
     await expect(done).resolves.toBe(0);
     expect(exitCodes).toEqual([0]);
     const afterStop = await app.inject({ method: 'GET', url: '/ready' });
@@ -117,6 +119,14 @@ describe('Fastify healthPlugin', () => {
     expect(ready.json().state).toBeUndefined();
     expect(health.statusCode).toBe(200);
     await plain.close();
+  });
+
+  it('refuses to register without a registry, naming the option', async () => {
+    const broken = Fastify();
+    await expect(
+      broken.register(healthPlugin, {} as unknown as Parameters<typeof healthPlugin>[1]),
+    ).rejects.toThrow('registry: a HealthRegistry is required by healthPlugin');
+    await broken.close();
   });
 });
 
@@ -142,7 +152,7 @@ describe('Next.js route handlers', () => {
       checks: { mail: { status: 'error', error: 'smtp refused' } },
     });
 
-    const { done } = await startDraining(shutdown);
+    const { done, finishWork } = startDraining(shutdown);
 
     const readyDuring = await handlers.ready.GET();
     const healthDuring = await handlers.health.GET();
@@ -152,6 +162,7 @@ describe('Next.js route handlers', () => {
     expect(healthDuring.headers.get('cache-control')).toBe('no-store');
     expect(await healthDuring.json()).toEqual({ status: 'ok', state: 'draining', checks: {} });
 
+    finishWork();
     await expect(done).resolves.toBe(0);
     expect(exitCodes).toEqual([0]);
   });

@@ -56,9 +56,13 @@ async function startApp(options: { timeoutMs: number }) {
   const app: FastifyInstance = Fastify();
   await app.register(healthPlugin, { registry: new HealthRegistry(), shutdown });
   app.get('/slow', async (_request, reply) => {
+    // 'close' (not 'finish', which can come after the client already closed) is what the drain
+    // waits for; writableEnded tells a whole answer from a cut one.
+    reply.raw.once('close', () =>
+      events.push(reply.raw.writableEnded ? 'slow response ended' : 'slow response cut'),
+    );
     slowStarted.resolve();
     await releaseSlow.promise;
-    reply.raw.once('finish', () => events.push('slow response finished'));
     return { done: true };
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
@@ -126,7 +130,7 @@ describe('ShutdownManager on a real HTTP server', () => {
     expect(ctx.exitCodes).toEqual([0]);
     expect(ctx.shutdown.state).toBe('stopped');
     expect(ctx.events).toEqual([
-      'slow response finished',
+      'slow response ended',
       'server closed',
       'hook http',
       'hook database',
@@ -209,7 +213,8 @@ describe('ShutdownManager on a bare node http.Server', () => {
     const exitCodes: number[] = [];
     const shutdown = new ShutdownManager({
       timeoutMs: 5000,
-      drainDelayMs: 300,
+      // Long enough for two local requests even on a loaded CI machine.
+      drainDelayMs: 1000,
       logger: recordingLogger(),
       exit: (code) => exitCodes.push(code),
     });

@@ -7,7 +7,10 @@ import pino from 'pino';
 import { HealthRegistry, ShutdownManager, healthPlugin } from '../index';
 
 const logger = pino({ base: null });
-const emit = (event: string, extra: object = {}) => logger.info({ event, ...extra }, event);
+// `seq` records call order: pino may hand lines to stdout out of order when a write is pending.
+let seq = 0;
+const emit = (event: string, extra: object = {}) =>
+  logger.info({ event, seq: ++seq, ...extra }, event);
 
 const shutdown = new ShutdownManager({
   timeoutMs: Number(process.env.SHUTDOWN_TIMEOUT_MS ?? 5000),
@@ -23,9 +26,11 @@ createInterface({ input: process.stdin }).on('line', (line) => {
 });
 
 app.get('/slow', async (_request, reply) => {
+  // 'close', not 'finish': the client may close its end before the server sees its own write
+  // complete, and 'close' is what the drain waits for. `ended` tells a complete answer from a cut one.
+  reply.raw.once('close', () => emit('slow closed', { ended: reply.raw.writableEnded }));
   emit('slow started');
   await slowReleased;
-  reply.raw.once('finish', () => emit('slow finished'));
   return { done: true };
 });
 
