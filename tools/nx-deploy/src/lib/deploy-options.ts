@@ -1,0 +1,139 @@
+import * as path from 'node:path';
+import type {
+  ContainerEngineName,
+  DeployExecutorSchema,
+  ImageDelivery,
+} from '../executors/deploy/schema';
+import { OptionsError, requireDnsLabel, requireDuration, resolveEngine } from './options-error';
+
+export interface ReleaseApp {
+  chartKey: string;
+  project: string;
+}
+
+/** Every option resolved: what the rest of the executor works from. */
+export interface DeployOptions {
+  workspaceRoot: string;
+  project: string;
+  chartKey: string;
+  release: string;
+  chartDir: string;
+  namespace: string;
+  kubeContext: string;
+  imageDelivery: ImageDelivery;
+  minikubeProfile: string;
+  kindCluster: string;
+  registry?: string;
+  valuesFiles: string[];
+  set: Record<string, string>;
+  timeout: string;
+  engine: ContainerEngineName;
+  /** This app first, then the other apps of the release. */
+  releaseApps: ReleaseApp[];
+  buildTarget: string;
+  manifestPath: (project: string) => string;
+  deployment: string;
+  service: string;
+  servicePort: string;
+  readyPath: string;
+  lockTimeoutMs: number;
+  dryRun: boolean;
+  verbose: boolean;
+}
+
+export function normalizeDeployOptions(
+  options: DeployExecutorSchema,
+  project: string,
+  workspaceRoot: string,
+  env: NodeJS.ProcessEnv = process.env,
+): DeployOptions {
+  const release = requireDnsLabel('release', options.release ?? 'todo-app');
+  const namespace = requireDnsLabel('namespace', options.namespace);
+  const imageDelivery = options.imageDelivery ?? 'minikube';
+  if (!['minikube', 'kind', 'registry'].includes(imageDelivery)) {
+    throw new OptionsError('imageDelivery', `must be one of minikube, kind, registry`);
+  }
+  const minikubeProfile = options.minikubeProfile ?? 'minikube';
+  const kindCluster = options.kindCluster ?? 'kind';
+  if (imageDelivery === 'registry' && !options.registry) {
+    throw new OptionsError(
+      'registry',
+      'is required when imageDelivery is "registry" (for example ghcr.io/acme)',
+    );
+  }
+  if (options.registry && /^[a-z]+:\/\//i.test(options.registry)) {
+    throw new OptionsError(
+      'registry',
+      `"${options.registry}" must be a host/path without a scheme`,
+    );
+  }
+  const kubeContext =
+    options.kubeContext ??
+    (imageDelivery === 'minikube'
+      ? minikubeProfile
+      : imageDelivery === 'kind'
+        ? `kind-${kindCluster}`
+        : undefined);
+  if (!kubeContext) {
+    throw new OptionsError(
+      'kubeContext',
+      'is required when imageDelivery is "registry": name the cluster this configuration deploys to',
+    );
+  }
+
+  const appsByKey = options.releaseApps ?? { backend: 'backend', frontend: 'frontend' };
+  const keyOfProject = Object.entries(appsByKey).find(([, p]) => p === project)?.[0];
+  const chartKey = options.chartKey ?? keyOfProject ?? project;
+  if (!/^[A-Za-z][A-Za-z0-9_-]*$/.test(chartKey)) {
+    throw new OptionsError('chartKey', `"${chartKey}" must be a chart values key such as frontend`);
+  }
+  const others = Object.entries(appsByKey)
+    .filter(([key]) => key !== chartKey)
+    .map(([key, p]) => ({ chartKey: key, project: p }));
+
+  const chartDir = path.resolve(workspaceRoot, options.chart ?? 'deploy/helm/todo-app');
+  const valuesFiles = (options.valuesFiles ?? []).map((file) => path.resolve(workspaceRoot, file));
+  const manifestTemplate = options.imageManifest ?? 'dist/images/{project}.json';
+  if (!manifestTemplate.includes('{project}')) {
+    throw new OptionsError('imageManifest', 'must contain {project}');
+  }
+  const substitute = (template: string) =>
+    template.replace(/\{release\}/g, release).replace(/\{chartKey\}/g, chartKey);
+  const readyPath = options.readyPath ?? '/ready';
+  if (!readyPath.startsWith('/')) throw new OptionsError('readyPath', 'must start with /');
+  const lockTimeout = options.lockTimeout ?? 600;
+  if (!Number.isInteger(lockTimeout) || lockTimeout < 0) {
+    throw new OptionsError('lockTimeout', 'must be a whole number of seconds, 0 or more');
+  }
+  for (const [key, value] of Object.entries(options.set ?? {})) {
+    if (typeof value !== 'string') throw new OptionsError(`set.${key}`, 'must be a string');
+  }
+
+  return {
+    workspaceRoot,
+    project,
+    chartKey,
+    release,
+    chartDir,
+    namespace,
+    kubeContext,
+    imageDelivery,
+    minikubeProfile,
+    kindCluster,
+    registry: options.registry,
+    valuesFiles,
+    set: options.set ?? {},
+    timeout: requireDuration('timeout', options.timeout ?? '5m'),
+    engine: resolveEngine(options.engine, env),
+    releaseApps: [{ chartKey, project }, ...others],
+    buildTarget: options.buildTarget ?? 'docker-build',
+    manifestPath: (p) => path.resolve(workspaceRoot, manifestTemplate.replace(/\{project\}/g, p)),
+    deployment: substitute(options.deployment ?? '{release}-{chartKey}'),
+    service: substitute(options.service ?? '{release}-{chartKey}'),
+    servicePort: String(options.servicePort ?? 'http'),
+    readyPath,
+    lockTimeoutMs: lockTimeout * 1000,
+    dryRun: options.dryRun ?? false,
+    verbose: options.verbose ?? false,
+  };
+}

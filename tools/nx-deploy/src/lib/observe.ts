@@ -1,0 +1,194 @@
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import type { ContainerEngine } from './container-engine';
+import type { DeployOptions } from './deploy-options';
+import { firstErrorLine } from './exec';
+import { helmScope, parseHelmList } from './helm';
+import type { ImageDeliveryAdapter } from './image-delivery';
+import type { AppObservation, ImageManifest, ReleaseObservation } from './plan';
+import type { Shell } from './shell';
+import { parseToolVersion, VERSION_COMMANDS, type ToolName, type ToolStatus } from './tools';
+import { isPlainObject, mergeValues, type Values } from './values';
+
+/** Observe: ask the tools what exists. Read-only — nothing here changes a cluster or an image. */
+export async function observeTools(shell: Shell, names: ToolName[]): Promise<ToolStatus[]> {
+  return Promise.all(
+    names.map(async (name) => {
+      const { command, args } = VERSION_COMMANDS[name];
+      return parseToolVersion(name, await shell.run(command, args, { timeoutMs: 20_000 }));
+    }),
+  );
+}
+
+export async function observeContext(shell: Shell) {
+  const result = await shell.run('kubectl', ['config', 'current-context']);
+  return result.exitCode === 0
+    ? { currentContext: result.stdout.trim() }
+    : { contextError: firstErrorLine(result) };
+}
+
+export async function observeCluster(shell: Shell, kubeContext: string) {
+  const result = await shell.run(
+    'kubectl',
+    ['--context', kubeContext, '--request-timeout', '10s', 'get', '--raw', '/readyz'],
+    { timeoutMs: 20_000 },
+  );
+  return result.exitCode === 0 ? undefined : firstErrorLine(result);
+}
+
+export function readChart(chartDir: string, workspaceRoot: string) {
+  const chartFile = path.join(chartDir, 'Chart.yaml');
+  const shown = path.relative(workspaceRoot, chartDir) || chartDir;
+  if (!existsSync(chartFile)) {
+    return {
+      chartError: `chart ${shown} has no Chart.yaml — set the "chart" option to the chart directory`,
+    };
+  }
+  try {
+    const chart = parseYaml(readFileSync(chartFile, 'utf8')) as { name?: string; version?: string };
+    if (!chart?.name || !chart.version) {
+      return { chartError: `${shown}/Chart.yaml has no name or version — fix the chart` };
+    }
+    return { chart: { name: String(chart.name), version: String(chart.version) } };
+  } catch (error) {
+    return {
+      chartError: `${shown}/Chart.yaml is not valid YAML (${(error as Error).message.split('\n')[0]})`,
+    };
+  }
+}
+
+export function readValuesFiles(files: string[], workspaceRoot: string) {
+  const errors: string[] = [];
+  const layers: Values[] = [];
+  for (const file of files) {
+    const shown = path.relative(workspaceRoot, file);
+    if (!existsSync(file)) {
+      errors.push(`values file ${shown} does not exist — fix "valuesFiles" in the deploy target`);
+      continue;
+    }
+    try {
+      const parsed = parseYaml(readFileSync(file, 'utf8')) ?? {};
+      if (!isPlainObject(parsed)) throw new Error('not a mapping');
+      layers.push(parsed);
+    } catch (error) {
+      errors.push(
+        `values file ${shown} is not valid YAML (${(error as Error).message.split('\n')[0]})`,
+      );
+    }
+  }
+  return { valuesFromFiles: mergeValues(...layers), valuesFileErrors: errors };
+}
+
+/** Reads dist/images/<project>.json as docker-build wrote it. */
+export function readImageManifest(
+  file: string,
+  workspaceRoot: string,
+): {
+  manifest?: ImageManifest;
+  manifestError?: string;
+} {
+  const shown = path.relative(workspaceRoot, file);
+  if (!existsSync(file)) return { manifestError: `no image manifest at ${shown}` };
+  try {
+    const raw = JSON.parse(readFileSync(file, 'utf8')) as Partial<ImageManifest>;
+    if (typeof raw.image !== 'string' || !raw.image) throw new Error('"image" is missing');
+    let image = raw.image;
+    let tag = raw.tag === undefined ? undefined : String(raw.tag);
+    // Accept `image` written with its tag (`todo-frontend:3f2a…`) as well as a bare repository.
+    const colon = image.lastIndexOf(':');
+    if (colon > image.lastIndexOf('/')) {
+      tag ??= image.slice(colon + 1);
+      image = image.slice(0, colon);
+    }
+    if (!tag) throw new Error('"tag" is missing');
+    return { manifest: { image, tag, id: raw.id } };
+  } catch (error) {
+    return { manifestError: `image manifest ${shown} is unreadable (${(error as Error).message})` };
+  }
+}
+
+export function readManifests(options: DeployOptions): AppObservation[] {
+  return options.releaseApps.map((app) => ({
+    ...app,
+    ...readImageManifest(options.manifestPath(app.project), options.workspaceRoot),
+  }));
+}
+
+export async function observeRelease(
+  shell: Shell,
+  options: DeployOptions,
+): Promise<ReleaseObservation> {
+  const scope = helmScope(options.namespace, options.kubeContext);
+  const list = await shell.run('helm', [
+    'list',
+    '--all',
+    '--filter',
+    `^${options.release}$`,
+    '-o',
+    'json',
+    ...scope,
+  ]);
+  if (list.exitCode !== 0) {
+    throw new Error(`helm list failed: ${firstErrorLine(list)}`);
+  }
+  const entry = parseHelmList(list.stdout, options.release);
+  if (!entry) return { exists: false, values: {} };
+  const values = await shell.run('helm', [
+    'get',
+    'values',
+    options.release,
+    '-o',
+    'json',
+    ...scope,
+  ]);
+  if (values.exitCode !== 0) {
+    throw new Error(`helm get values failed: ${firstErrorLine(values)}`);
+  }
+  const parsed = JSON.parse(values.stdout.trim() || 'null') as unknown;
+  return {
+    exists: true,
+    revision: Number(entry.revision),
+    status: entry.status,
+    chart: entry.chart,
+    values: isPlainObject(parsed) ? parsed : {},
+  };
+}
+
+export async function observeImages(
+  shell: Shell,
+  apps: AppObservation[],
+  chartKeys: string[],
+  engine: ContainerEngine,
+  delivery: ImageDeliveryAdapter | undefined,
+): Promise<AppObservation[]> {
+  // `minikube image ls` is slow (it asks the node), so one listing serves every app.
+  const listingCache = new Map<string, Promise<Awaited<ReturnType<Shell['run']>>>>();
+  return Promise.all(
+    apps.map(async (app) => {
+      if (!app.manifest || !chartKeys.includes(app.chartKey)) return app;
+      const localRef = `${app.manifest.image}:${app.manifest.tag}`;
+      const clusterRef = delivery
+        ? `${delivery.clusterRepository(app.manifest.image)}:${app.manifest.tag}`
+        : undefined;
+      const inCluster = async () => {
+        if (!delivery || !clusterRef) return undefined;
+        const check = delivery.presenceCheck(clusterRef);
+        const key = [check.command, ...check.args].join(' ');
+        let listing = listingCache.get(key);
+        if (!listing) {
+          listing = shell.run(check.command, check.args);
+          listingCache.set(key, listing);
+        }
+        return delivery.isPresent(await listing, clusterRef);
+      };
+      const inEngine = async () => {
+        const check = engine.imageExists(localRef);
+        const result = await shell.run(check.command, check.args);
+        return result.notFound ? undefined : result.exitCode === 0;
+      };
+      const [cluster, local] = await Promise.all([inCluster(), inEngine()]);
+      return { ...app, inCluster: cluster, inEngine: local };
+    }),
+  );
+}

@@ -1,0 +1,176 @@
+/**
+ * Integration-test harness. No Kubernetes cluster, Minikube or kind can run on the CI machine, so
+ * the cluster side is played by the recorded command shims in test/shims (see their README): they
+ * go first on PATH, log their argv, and answer with the real tools' documented output. Helm itself
+ * is real wherever no cluster is needed (version, flag parsing, rendering).
+ */
+import { execFileSync } from 'node:child_process';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+  existsSync,
+} from 'node:fs';
+import * as path from 'node:path';
+
+export const WORKSPACE_ROOT = path.resolve(__dirname, '../../..');
+export const SHIM_BIN = path.join(__dirname, 'shims/bin');
+export const REAL_CHART = path.join(WORKSPACE_ROOT, 'deploy/helm/todo-app');
+export const MINI_CHART = path.join(__dirname, 'fixtures/mini-chart');
+export const FAKE_BUILD = path.join(__dirname, 'fixtures/fake-docker-build.cjs');
+
+export type Tool = 'helm' | 'kubectl' | 'minikube' | 'docker' | 'podman' | 'kind';
+export const ALL_TOOLS: Tool[] = ['helm', 'kubectl', 'minikube', 'docker', 'podman', 'kind'];
+
+export function realHelm(major: 3 | 4): string {
+  return execFileSync(
+    path.join(WORKSPACE_ROOT, 'tools/scripts/helm.sh'),
+    [String(major), '--path'],
+    {
+      encoding: 'utf8',
+    },
+  ).trim();
+}
+
+export interface ShimState {
+  kube: { currentContext?: string; unreachable?: string[] };
+  minikube?: { images: string[] };
+  kind?: { images: string[] };
+  engines?: Record<string, { images: Record<string, string>; version?: string }>;
+  releases?: Record<string, { revisions: Array<Record<string, unknown>> }>;
+  namespaces?: string[];
+  failImages?: string[];
+  failLog?: string;
+  notReady?: string[];
+  registry?: string[];
+  secrets?: Record<string, { data: Record<string, string> }>;
+  [key: string]: unknown;
+}
+
+export interface LogEntry {
+  tool: Tool;
+  args: string[];
+}
+
+/** A throw-away workspace under <root>/tmp (git-ignored) plus a shim PATH and state file. */
+export class ShimWorld {
+  readonly dir: string;
+  readonly root: string;
+  readonly bin: string;
+  readonly statePath: string;
+  readonly logPath: string;
+  private saved: Record<string, string | undefined> = {};
+
+  constructor(
+    options: {
+      helmMajor?: 3 | 4;
+      tools?: Tool[];
+      state?: Partial<ShimState>;
+      engine?: 'docker' | 'podman';
+    } = {},
+  ) {
+    mkdirSync(path.join(WORKSPACE_ROOT, 'tmp'), { recursive: true });
+    this.dir = mkdtempSync(path.join(WORKSPACE_ROOT, 'tmp', 'nx-deploy-test-'));
+    this.root = path.join(this.dir, 'workspace');
+    this.bin = path.join(this.dir, 'bin');
+    mkdirSync(this.root, { recursive: true });
+    mkdirSync(this.bin);
+    for (const tool of options.tools ?? ALL_TOOLS)
+      symlinkSync(path.join(SHIM_BIN, tool), path.join(this.bin, tool));
+    this.statePath = path.join(this.dir, 'state.json');
+    this.logPath = path.join(this.dir, 'calls.jsonl');
+    writeFileSync(this.logPath, '');
+    this.write({
+      kube: { currentContext: 'minikube' },
+      minikube: { images: [] },
+      engines: { docker: { images: {} }, podman: { images: {} } },
+      releases: {},
+      namespaces: ['default'],
+      ...options.state,
+    });
+    this.env = {
+      PATH: `${this.bin}:${path.dirname(process.execPath)}:/usr/bin:/bin`,
+      NX_DEPLOY_SHIM_STATE: this.statePath,
+      NX_DEPLOY_SHIM_LOG: this.logPath,
+      NX_DEPLOY_REAL_HELM: realHelm(options.helmMajor ?? 3),
+      NX_DEPLOY_LOCK_DIR: path.join(this.dir, 'locks'),
+      CONTAINER_ENGINE: options.engine,
+    };
+  }
+
+  env: Record<string, string | undefined>;
+
+  /** Puts the shim environment into process.env (the executor's children inherit it). */
+  enter(): void {
+    for (const [key, value] of Object.entries(this.env)) {
+      this.saved[key] = process.env[key];
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  }
+
+  leave(): void {
+    for (const [key, value] of Object.entries(this.saved)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  state(): ShimState {
+    return JSON.parse(readFileSync(this.statePath, 'utf8')) as ShimState;
+  }
+
+  write(state: ShimState): void {
+    writeFileSync(this.statePath, JSON.stringify(state, null, 2));
+  }
+
+  update(mutate: (state: ShimState) => void): void {
+    const state = this.state();
+    mutate(state);
+    this.write(state);
+  }
+
+  calls(tool?: Tool): LogEntry[] {
+    const entries = readFileSync(this.logPath, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as LogEntry);
+    return tool ? entries.filter((e) => e.tool === tool) : entries;
+  }
+
+  clearCalls(): void {
+    writeFileSync(this.logPath, '');
+  }
+
+  /** Writes dist/images/<project>.json and, unless told otherwise, puts the image in the engine. */
+  image(
+    project: string,
+    image: string,
+    tag: string,
+    opts: { inEngine?: boolean; engine?: string } = {},
+  ): void {
+    const file = path.join(this.root, 'dist/images', `${project}.json`);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, JSON.stringify({ image, tag, id: `sha256:${tag}` }));
+    if (opts.inEngine !== false) {
+      this.update((s) => {
+        const engine = opts.engine ?? 'docker';
+        s.engines = s.engines ?? {};
+        s.engines[engine] = s.engines[engine] ?? { images: {} };
+        s.engines[engine].images[`${image}:${tag}`] = `sha256:${tag}`;
+      });
+    }
+  }
+
+  hasManifest(project: string): boolean {
+    return existsSync(path.join(this.root, 'dist/images', `${project}.json`));
+  }
+}
+
+export function argsOf(entries: LogEntry[], first: string): string[][] {
+  return entries.filter((e) => e.args[0] === first || e.args.includes(first)).map((e) => e.args);
+}
