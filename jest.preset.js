@@ -22,6 +22,8 @@ const esmOnly = [
   // fastify.inject → light-my-request → ESM-only cookie 2.x, installed nested under it.
   'cookie',
   'light-my-request/node_modules/cookie',
+  // @fastify/swagger-ui → @fastify/static → ESM-only content-disposition 1.x.
+  'content-disposition',
 ];
 
 module.exports = {

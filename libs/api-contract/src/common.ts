@@ -3,7 +3,9 @@ import { z } from 'zod';
 /** One failed rule, in FastAPI's shape so clients of the original backend keep working. */
 export const validationIssueSchema = z
   .object({
-    loc: z.array(z.union([z.string(), z.number()])).describe('Where: `body`, `path` or `query`, then the field'),
+    loc: z
+      .array(z.union([z.string(), z.number()]))
+      .describe('Where: `body`, `path` or `query`, then the field'),
     msg: z.string(),
     type: z.string(),
   })

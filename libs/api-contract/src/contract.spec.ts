@@ -7,8 +7,8 @@ import {
   taskUpdateSchema,
 } from './index';
 
-function failedFields(result: { success: boolean; error?: { issues: { path: PropertyKey[] }[] } }) {
-  return result.success ? [] : result.error!.issues.map((issue) => issue.path.join('.'));
+function failedFields(result: { error?: { issues: { path: PropertyKey[] }[] } }) {
+  return (result.error?.issues ?? []).map((issue) => issue.path.map(String).join('.'));
 }
 
 describe('register request', () => {
@@ -31,7 +31,11 @@ describe('register request', () => {
   });
 
   it('rejects a blank name', () => {
-    expect(failedFields(registerRequestSchema.safeParse({ name: '   ', email: 'a@b.co', password: '12345678' }))).toEqual(['name']);
+    expect(
+      failedFields(
+        registerRequestSchema.safeParse({ name: '   ', email: 'a@b.co', password: '12345678' }),
+      ),
+    ).toEqual(['name']);
   });
 });
 
@@ -43,10 +47,14 @@ describe('login request', () => {
 
 describe('task bodies', () => {
   it('keeps title 1-200 and description up to 1000', () => {
-    expect(taskCreateSchema.safeParse({ title: 'T'.repeat(200), description: 'd'.repeat(1000) }).success).toBe(true);
+    expect(
+      taskCreateSchema.safeParse({ title: 'T'.repeat(200), description: 'd'.repeat(1000) }).success,
+    ).toBe(true);
     expect(failedFields(taskCreateSchema.safeParse({ title: 'T'.repeat(201) }))).toEqual(['title']);
     expect(failedFields(taskCreateSchema.safeParse({ title: '' }))).toEqual(['title']);
-    expect(failedFields(taskCreateSchema.safeParse({ title: 'ok', description: 'd'.repeat(1001) }))).toEqual(['description']);
+    expect(
+      failedFields(taskCreateSchema.safeParse({ title: 'ok', description: 'd'.repeat(1001) })),
+    ).toEqual(['description']);
   });
 
   it('lets an update change any subset, and clear the description with null', () => {
@@ -58,7 +66,9 @@ describe('task bodies', () => {
   it('reads the task id from the path as a positive whole number', () => {
     expect(taskPathSchema.parse({ user_id: 'u', task_id: '42' }).task_id).toBe(42);
     for (const bad of ['abc', '1.5', '0', '-3', '99999999999']) {
-      expect(failedFields(taskPathSchema.safeParse({ user_id: 'u', task_id: bad }))).toEqual(['task_id']);
+      expect(failedFields(taskPathSchema.safeParse({ user_id: 'u', task_id: bad }))).toEqual([
+        'task_id',
+      ]);
     }
   });
 });
@@ -66,7 +76,9 @@ describe('task bodies', () => {
 describe('chat request', () => {
   it('accepts 1-2000 characters', () => {
     expect(chatRequestSchema.safeParse({ message: 'x'.repeat(2000) }).success).toBe(true);
-    expect(failedFields(chatRequestSchema.safeParse({ message: 'x'.repeat(2001) }))).toEqual(['message']);
+    expect(failedFields(chatRequestSchema.safeParse({ message: 'x'.repeat(2001) }))).toEqual([
+      'message',
+    ]);
     expect(failedFields(chatRequestSchema.safeParse({ message: '' }))).toEqual(['message']);
   });
 });

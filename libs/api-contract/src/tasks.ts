@@ -46,9 +46,7 @@ export const taskUpdateSchema = z
   })
   .meta({ id: 'TaskUpdate' });
 
-export const taskCompleteSchema = z
-  .object({ completed: z.boolean() })
-  .meta({ id: 'TaskComplete' });
+export const taskCompleteSchema = z.object({ completed: z.boolean() }).meta({ id: 'TaskComplete' });
 
 export const taskPathSchema = userPathSchema.extend({
   task_id: z.coerce

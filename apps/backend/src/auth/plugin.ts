@@ -60,7 +60,8 @@ const authPlugin: FastifyPluginAsync<AuthPluginOptions> = async (app, { tokens, 
     if (!token) throw unauthorized('Not authenticated');
     request.user = await verifyAccessToken(token);
     const pathUser = (request.params as { user_id?: unknown } | undefined)?.user_id;
-    if (pathUser !== undefined && String(pathUser).toLowerCase() !== request.user.id) throw notFound();
+    if (pathUser !== undefined && String(pathUser).toLowerCase() !== request.user.id)
+      throw notFound();
   });
 };
 

@@ -22,7 +22,10 @@ export interface AuthRoutesOptions {
 const BAD_CREDENTIALS = 'Incorrect email or password';
 
 /** POST /api/auth/register and /api/auth/login. */
-export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, { users, tokens, lockout }) => {
+export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (
+  app,
+  { users, tokens, lockout },
+) => {
   const routes = app.withTypeProvider<ZodTypeProvider>();
 
   routes.post(
@@ -32,7 +35,11 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, { u
         tags: ['auth'],
         summary: 'Create an account',
         body: registerRequestSchema,
-        response: { 201: registerResponseSchema, 409: errorResponseSchema, 422: errorResponseSchema },
+        response: {
+          201: registerResponseSchema,
+          409: errorResponseSchema,
+          422: errorResponseSchema,
+        },
       },
     },
     async (request, reply) => {
@@ -70,7 +77,10 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, { u
       }
       const user = await users.findByEmail(email);
       // Unknown emails still pay for a hash, so timing does not reveal who has an account.
-      const valid = await verifyPassword(password, user?.password_hash ?? (await hashForUnknownUser()));
+      const valid = await verifyPassword(
+        password,
+        user?.password_hash ?? (await hashForUnknownUser()),
+      );
       if (!user || !valid) {
         lockout.recordFailure(email);
         request.log.info('login failed');

@@ -14,17 +14,29 @@ export class UserService {
   constructor(private readonly db: Database) {}
 
   /** Null when the email is taken (the unique index decides, so two racing sign-ups cannot both win). */
-  async create(input: { name: string; email: string; passwordHash: string }): Promise<AuthUser | null> {
+  async create(input: {
+    name: string;
+    email: string;
+    passwordHash: string;
+  }): Promise<AuthUser | null> {
     const [row] = await this.db
       .insert(users)
-      .values({ name: input.name, email: input.email.toLowerCase(), password_hash: input.passwordHash })
+      .values({
+        name: input.name,
+        email: input.email.toLowerCase(),
+        password_hash: input.passwordHash,
+      })
       .onConflictDoNothing({ target: users.email })
       .returning({ id: users.id, name: users.name, email: users.email });
     return row ?? null;
   }
 
   async findByEmail(email: string): Promise<UserRow | null> {
-    const [row] = await this.db.select().from(users).where(eq(users.email, email.toLowerCase())).limit(1);
+    const [row] = await this.db
+      .select()
+      .from(users)
+      .where(eq(users.email, email.toLowerCase()))
+      .limit(1);
     return row ?? null;
   }
 

@@ -18,7 +18,10 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
-export type DatabaseConfig = Pick<BackendConfig, 'DATABASE_URL' | 'DATA_DIR' | 'DATABASE_POOL_SIZE'>;
+export type DatabaseConfig = Pick<
+  BackendConfig,
+  'DATABASE_URL' | 'DATA_DIR' | 'DATABASE_POOL_SIZE'
+>;
 
 export interface DatabaseOptions {
   /** Where the drizzle-kit migrations live; defaults to `migrations` beside this module (or the bundle). */

@@ -27,7 +27,10 @@ export const users = pgTable(
     password_hash: text('password_hash').notNull(),
     created_at: createdAt(),
   },
-  (t) => [uniqueIndex('users_email_key').on(t.email), check('users_email_lower', sql`${t.email} = lower(${t.email})`)],
+  (t) => [
+    uniqueIndex('users_email_key').on(t.email),
+    check('users_email_lower', sql`${t.email} = lower(${t.email})`),
+  ],
 );
 
 export const tasks = pgTable(

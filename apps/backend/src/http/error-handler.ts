@@ -16,14 +16,18 @@ interface ValidationEntry {
   message?: string;
 }
 
-export function validationIssues(context: string | undefined, entries: ValidationEntry[]): ValidationIssue[] {
+export function validationIssues(
+  context: string | undefined,
+  entries: ValidationEntry[],
+): ValidationIssue[] {
   const location = LOCATION[context ?? 'body'] ?? context ?? 'body';
   return entries.map((entry) => {
     const path = (entry.instancePath ?? '')
       .split('/')
       .filter(Boolean)
       .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
-    const missing = entry.keyword === 'invalid_type' && /received undefined$/.test(entry.message ?? '');
+    const missing =
+      entry.keyword === 'invalid_type' && /received undefined$/.test(entry.message ?? '');
     const rule = missing ? 'field required' : (entry.message ?? 'is invalid');
     const field = path.length > 0 ? path.join('.') : location;
     return {
@@ -47,7 +51,9 @@ export function installErrorHandling(app: FastifyInstance): void {
     if (error.validation) {
       return reply
         .code(422)
-        .send({ detail: validationIssues(error.validationContext, error.validation as ValidationEntry[]) });
+        .send({
+          detail: validationIssues(error.validationContext, error.validation as ValidationEntry[]),
+        });
     }
     switch (error.code) {
       case 'FST_ERR_CTP_INVALID_JSON_BODY':

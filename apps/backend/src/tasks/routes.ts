@@ -53,7 +53,8 @@ export const taskRoutes: FastifyPluginAsync<{ tasks: TaskService }> = async (app
         response: { 201: taskSchema, ...errors },
       },
     },
-    async (request, reply) => reply.code(201).send(await tasks.create(userId(request), request.body)),
+    async (request, reply) =>
+      reply.code(201).send(await tasks.create(userId(request), request.body)),
   );
 
   routes.get(
@@ -106,7 +107,11 @@ export const taskRoutes: FastifyPluginAsync<{ tasks: TaskService }> = async (app
       },
     },
     async (request) => {
-      const task = await tasks.setCompleted(userId(request), request.params.task_id, request.body.completed);
+      const task = await tasks.setCompleted(
+        userId(request),
+        request.params.task_id,
+        request.body.completed,
+      );
       if (!task) throw notFound(TASK_NOT_FOUND);
       return task;
     },
@@ -124,7 +129,8 @@ export const taskRoutes: FastifyPluginAsync<{ tasks: TaskService }> = async (app
       },
     },
     async (request, reply) => {
-      if (!(await tasks.remove(userId(request), request.params.task_id))) throw notFound(TASK_NOT_FOUND);
+      if (!(await tasks.remove(userId(request), request.params.task_id)))
+        throw notFound(TASK_NOT_FOUND);
       return reply.code(204).send(null);
     },
   );

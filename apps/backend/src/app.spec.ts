@@ -1,0 +1,181 @@
+import { buildApp } from './app';
+import type { DatabaseHandle } from './db/client';
+import { createLogger } from './logger';
+import { LogCapture, signUp, testConfig, useTestApp } from '../test/support/app';
+
+const ctx = useTestApp();
+
+describe('service routes', () => {
+  it('GET / describes the service', async () => {
+    const response = await ctx.app.inject({ method: 'GET', url: '/' });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({
+      message: expect.any(String),
+      version: expect.any(String),
+      docs: '/docs',
+    });
+  });
+
+  it('serves an OpenAPI document built from the same zod schemas that validate', async () => {
+    const response = await ctx.app.inject({ method: 'GET', url: '/openapi.json' });
+    expect(response.statusCode).toBe(200);
+    const spec = response.json();
+    expect(spec.openapi).toMatch(/^3\./);
+    expect(Object.keys(spec.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/auth/register',
+        '/api/auth/login',
+        '/api/{user_id}/tasks',
+        '/api/{user_id}/tasks/{task_id}',
+        '/api/{user_id}/tasks/{task_id}/complete',
+      ]),
+    );
+    const schemas = JSON.stringify(spec.components.schemas);
+    // The title limit a client sees in the docs is the one the server enforces.
+    expect(schemas).toContain('"maxLength":200');
+    expect(schemas).toContain('"maxLength":1000');
+    expect(spec.paths['/api/{user_id}/tasks'].get.security).toEqual([{ bearerAuth: [] }]);
+  });
+
+  it('serves interactive docs at /docs', async () => {
+    const response = await ctx.app.inject({ method: 'GET', url: '/docs' });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toMatch(/text\/html/);
+    expect(response.body).toMatch(/swagger/i);
+  });
+
+  it('answers unknown routes with a 404 in the {"detail"} shape', async () => {
+    const response = await ctx.app.inject({ method: 'GET', url: '/no/such/route' });
+    expect(response.statusCode).toBe(404);
+    expect(response.json()).toEqual({ detail: 'Not Found' });
+  });
+
+  it('gives every response a request id, reusing a sane incoming one', async () => {
+    const fresh = await ctx.app.inject({ method: 'GET', url: '/' });
+    expect(fresh.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    const passed = await ctx.app.inject({
+      method: 'GET',
+      url: '/',
+      headers: { 'x-request-id': 'edge-123' },
+    });
+    expect(passed.headers['x-request-id']).toBe('edge-123');
+    const hostile = await ctx.app.inject({
+      method: 'GET',
+      url: '/',
+      headers: { 'x-request-id': 'a b\u0000c' },
+    });
+    expect(hostile.headers['x-request-id']).not.toBe('a b\u0000c');
+  });
+
+  it('writes JSON logs that carry the request id', async () => {
+    await ctx.app.inject({ method: 'GET', url: '/', headers: { 'x-request-id': 'trace-me-42' } });
+    const lines = ctx.logs.entries().filter((entry) => entry['reqId'] === 'trace-me-42');
+    expect(lines.map((entry) => entry['msg'])).toEqual(['incoming request', 'request completed']);
+  });
+
+  it('allows the configured frontend origin through CORS', async () => {
+    const response = await ctx.app.inject({
+      method: 'OPTIONS',
+      url: '/api/auth/login',
+      headers: { origin: 'http://localhost:3000', 'access-control-request-method': 'POST' },
+    });
+    expect(response.statusCode).toBe(204);
+    expect(response.headers['access-control-allow-origin']).toBe('http://localhost:3000');
+    const foreign = await ctx.app.inject({
+      method: 'GET',
+      url: '/',
+      headers: { origin: 'https://evil.example' },
+    });
+    expect(foreign.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('reports readiness with the database check', async () => {
+    const response = await ctx.app.inject({ method: 'GET', url: '/ready' });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({
+      status: 'ok',
+      checks: { database: { status: 'ok', duration_ms: expect.any(Number) } },
+    });
+  });
+});
+
+describe('health without a database', () => {
+  it('/health stays 200 and /ready turns 503 when the database fails', async () => {
+    // A database whose every use fails, counting uses: /health must not touch it at all.
+    let touched = 0;
+    const fail = () => {
+      touched += 1;
+      throw new Error('database is down');
+    };
+    const failing = {
+      select: fail,
+      insert: fail,
+      update: fail,
+      delete: fail,
+      execute: fail,
+      transaction: fail,
+    };
+    const broken: DatabaseHandle = {
+      db: failing as unknown as DatabaseHandle['db'],
+      driver: 'postgres',
+      ping: async () => {
+        touched += 1;
+        throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
+      },
+      close: async () => undefined,
+    };
+    const app = await buildApp({
+      config: testConfig(),
+      database: broken,
+      logger: createLogger('silent', new LogCapture()),
+    });
+    try {
+      const live = await app.inject({ method: 'GET', url: '/health' });
+      expect(live.statusCode).toBe(200);
+      expect(touched).toBe(0);
+
+      const ready = await app.inject({ method: 'GET', url: '/ready' });
+      expect(ready.statusCode).toBe(503);
+      expect(ready.json()).toMatchObject({
+        status: 'error',
+        checks: { database: { status: 'error', error: expect.stringMatching(/ECONNREFUSED/) } },
+      });
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('JWT key', () => {
+  it('without JWT_SECRET_KEY outside production, uses a random key and warns', async () => {
+    const logs = new LogCapture();
+    const config = testConfig({ JWT_SECRET_KEY: '', NODE_ENV: 'development' });
+    const app = await buildApp({
+      config,
+      database: ctx.database,
+      logger: createLogger('info', logs),
+    });
+    try {
+      const warning = logs.entries().find((entry) => /JWT_SECRET_KEY/.test(String(entry['msg'])));
+      expect(warning?.['level']).toBe(40);
+      const { headers, user } = await signUp(app);
+      const response = await app.inject({ method: 'GET', url: `/api/${user.id}/tasks`, headers });
+      expect(response.statusCode).toBe(200);
+      // A token from this process is worthless to an app with its own random key.
+      const other = await buildApp({
+        config,
+        database: ctx.database,
+        logger: createLogger('silent', logs),
+      });
+      const elsewhere = await other.inject({
+        method: 'GET',
+        url: `/api/${user.id}/tasks`,
+        headers,
+      });
+      expect(elsewhere.statusCode).toBe(401);
+      await other.close();
+    } finally {
+      await app.close();
+    }
+  });
+});

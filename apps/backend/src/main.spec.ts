@@ -1,0 +1,172 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { freePort, startPostgres, type PostgresCluster } from '../test/support/postgres';
+
+const workspaceRoot = join(__dirname, '../../..');
+const SECRET_KEY = 'process-test-signing-key-0123456789abcdef';
+const DB_PASSWORD = 'db-password-never-logged';
+const USER_PASSWORD = 'user-password-never-logged';
+
+let cluster: PostgresCluster;
+let server: ChildProcess;
+let output = '';
+let baseUrl: string;
+
+/** Runs src/main.ts as a real process (through tsx), the way `nx serve` does. */
+function startServer(env: Record<string, string>): Promise<void> {
+  server = spawn(
+    process.execPath,
+    [
+      join(workspaceRoot, 'node_modules/tsx/dist/cli.mjs'),
+      '--tsconfig',
+      'tsconfig.base.json',
+      'apps/backend/src/main.ts',
+    ],
+    {
+      cwd: workspaceRoot,
+      env: { PATH: process.env['PATH'] ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  return new Promise((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('"backend ready"')) resolve();
+    };
+    server.stdout?.on('data', onData);
+    server.stderr?.on('data', onData);
+    server.once('exit', (code) => reject(new Error(`server exited early (${code}):\n${output}`)));
+  });
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) resolve(child.exitCode);
+    else child.once('exit', (code) => resolve(code));
+  });
+}
+
+async function call(method: string, path: string, body?: unknown, token?: string) {
+  const response = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: {
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, json: text ? JSON.parse(text) : undefined };
+}
+
+beforeAll(async () => {
+  cluster = await startPostgres();
+  const port = await freePort();
+  baseUrl = `http://127.0.0.1:${port}`;
+  await startServer({
+    NODE_ENV: 'production',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    // Trust auth ignores the password, but the process still holds it in its configuration.
+    DATABASE_URL: cluster.url('postgres', DB_PASSWORD),
+    JWT_SECRET_KEY: SECRET_KEY,
+    LOG_LEVEL: 'trace',
+  });
+}, 90_000);
+
+afterAll(async () => {
+  if (server && server.exitCode === null) server.kill('SIGKILL');
+  await cluster?.destroy();
+});
+
+describe('the backend process', () => {
+  it('serves a full session, logs JSON with request ids and never a password, token or secret; SIGTERM exits 0', async () => {
+    const registered = await call('POST', '/api/auth/register', {
+      name: 'Log Reader',
+      email: 'logs@example.com',
+      password: USER_PASSWORD,
+    });
+    expect(registered.status).toBe(201);
+    const userId = registered.json.id;
+    expect(
+      (
+        await call('POST', '/api/auth/login', {
+          email: 'logs@example.com',
+          password: 'wrong-password-also-secret',
+        })
+      ).status,
+    ).toBe(401);
+    const login = await call('POST', '/api/auth/login', {
+      email: 'logs@example.com',
+      password: USER_PASSWORD,
+    });
+    expect(login.status).toBe(200);
+    const token: string = login.json.access_token;
+
+    const created = await call('POST', `/api/${userId}/tasks`, { title: 'check the logs' }, token);
+    expect(created.status).toBe(201);
+    expect((await call('GET', `/api/${userId}/tasks`, undefined, token)).json.tasks).toHaveLength(
+      1,
+    );
+    expect(
+      (await call('PUT', `/api/${userId}/tasks/${created.json.id}`, { completed: true }, token))
+        .status,
+    ).toBe(200);
+    expect((await call('GET', `/api/${userId}/tasks`, undefined, `${token}x`)).status).toBe(401);
+    expect(
+      (await call('DELETE', `/api/${userId}/tasks/${created.json.id}`, undefined, token)).status,
+    ).toBe(204);
+    // Chat, when its routes are registered, sees the same token; its status is not this test's concern.
+    await call('POST', `/api/${userId}/chat`, { message: 'show my tasks' }, token);
+    expect((await call('GET', '/ready')).status).toBe(200);
+
+    server.kill('SIGTERM');
+    expect(await exited(server)).toBe(0);
+
+    const lines = output.split('\n').filter(Boolean);
+    const entries = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(entries.length).toBeGreaterThan(10);
+    const requestLines = entries.filter((entry) => entry['msg'] === 'request completed');
+    expect(requestLines.length).toBeGreaterThanOrEqual(8);
+    for (const entry of requestLines) expect(entry['reqId']).toEqual(expect.any(String));
+    expect(entries.some((entry) => entry['hook'] === 'database' && entry['msg'] === 'closed')).toBe(
+      true,
+    );
+
+    for (const secret of [
+      USER_PASSWORD,
+      'wrong-password-also-secret',
+      token,
+      token.split('.')[2],
+      SECRET_KEY,
+      DB_PASSWORD,
+    ]) {
+      expect(output).not.toContain(secret);
+    }
+  });
+});
+
+describe('start-up with bad configuration', () => {
+  it('prints one line naming the variable and the rule, and exits 1', async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        join(workspaceRoot, 'node_modules/tsx/dist/cli.mjs'),
+        '--tsconfig',
+        'tsconfig.base.json',
+        'apps/backend/src/main.ts',
+      ],
+      {
+        cwd: workspaceRoot,
+        env: { PATH: process.env['PATH'] ?? '', NODE_ENV: 'production', PORT: 'eighty' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stderr = '';
+    child.stderr?.on('data', (chunk) => (stderr += chunk));
+    expect(await exited(child)).toBe(1);
+    expect(stderr).toMatch(/PORT: must be a whole number from 1 to 65535/);
+    expect(stderr).toMatch(/JWT_SECRET_KEY: required when NODE_ENV=production/);
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+});
