@@ -3,18 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { artifactsDir, backendEntry, cleanEnv, frontendEntry, workspaceRoot } from './paths';
 import { freePort, startNodeServer, type RunningServer } from './servers';
-
-const workspaceRoot = path.resolve(__dirname, '../../..');
-export const artifactsDir = path.join(workspaceRoot, 'dist/.playwright/apps/frontend-e2e');
-// Overridable to test another build (e.g. an unpacked image) against the same flows.
-const backendEntry = path.resolve(
-  process.env.E2E_BACKEND_ENTRY ?? path.join(workspaceRoot, 'dist/apps/backend/main.js'),
-);
-const frontendEntry = path.resolve(
-  process.env.E2E_FRONTEND_ENTRY ??
-    path.join(workspaceRoot, 'dist/apps/frontend/apps/frontend/server.js'),
-);
 
 /** `nx e2e frontend-e2e` builds both apps first; a bare `playwright test` builds what is missing. */
 function ensureBuilt(): void {
@@ -30,24 +20,6 @@ function ensureBuilt(): void {
     stdio: 'inherit',
     env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NEXT_TELEMETRY_DISABLED: '1' },
   });
-}
-
-/** The environment without anything that would point the apps elsewhere or at a hosted model. */
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  for (const key of [
-    'DATABASE_URL',
-    'OPENAI_API_KEY',
-    'OPENROUTER_API_KEY',
-    'OPENAI_BASE_URL',
-    'BACKEND_URL',
-    'PORT',
-    'HOST',
-    'HOSTNAME',
-  ]) {
-    delete env[key];
-  }
-  return env;
 }
 
 export default async function globalSetup(): Promise<() => Promise<void>> {
