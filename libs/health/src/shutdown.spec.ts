@@ -298,6 +298,26 @@ describe('ShutdownManager close hooks and tracked work', () => {
     expect(exitCodes).toEqual([0]);
   });
 
+  it('closes a server handed over after the drain began, e.g. when the signal came during start-up', async () => {
+    const exitCodes: number[] = [];
+    const startup = deferred();
+    const shutdown = new ShutdownManager({
+      logger: recordingLogger(),
+      exit: (code) => exitCodes.push(code),
+    });
+    void shutdown.track(startup.promise);
+    const done = shutdown.shutdown('SIGTERM');
+
+    const server = http.createServer((_request, response) => response.end('late'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    shutdown.trackServer(server);
+    startup.resolve();
+
+    await expect(done).resolves.toBe(0);
+    expect(server.listening).toBe(false);
+    expect(exitCodes).toEqual([0]);
+  });
+
   it('rejects bad options with the field and the rule', () => {
     expect(() => new ShutdownManager({ timeoutMs: 0 })).toThrow(
       'timeoutMs: must be a positive number of milliseconds, got 0',

@@ -66,6 +66,8 @@ export class ShutdownManager {
   private readonly hooks: CloseHook[] = [];
   private readonly servers = new Map<Server, TrackedServer>();
   private inFlightWork = 0;
+  /** Set once the drain has told the servers to stop accepting connections. */
+  private serversClosing = false;
   private readonly waiters = new Set<() => void>();
   private shutdownPromise: Promise<number> | undefined;
   private readonly signalHandlers = new Map<NodeJS.Signals, () => void>();
@@ -165,6 +167,8 @@ export class ShutdownManager {
         this.notify();
       });
     });
+    // A server handed over after the drain began (a signal during start-up) closes at once.
+    if (this.serversClosing) this.stopAccepting(tracked);
     return this;
   }
 
@@ -233,6 +237,7 @@ export class ShutdownManager {
   /** Resolves true when everything finished before the deadline, false otherwise. */
   private async drain(deadline: number): Promise<boolean> {
     if (this.drainDelayMs > 0) await sleep(Math.min(this.drainDelayMs, deadline - Date.now()));
+    this.serversClosing = true;
     for (const tracked of this.servers.values()) this.stopAccepting(tracked);
 
     const isDone = () =>
