@@ -2,7 +2,10 @@
 // Copies Next's standalone server into dist/apps/frontend together with what `server.js` serves
 // but Next leaves out of the standalone folder (`.next/static` and `public/`), so that
 // `node dist/apps/frontend/apps/frontend/server.js` runs on its own, e.g. inside an image.
-import { cpSync, existsSync, rmSync } from 'node:fs';
+// That `server.js` is src/server/standalone-entry.ts (graceful shutdown) bundled by esbuild; it
+// starts Next's generated server, kept beside it as `next-server.js`.
+import { build } from 'esbuild';
+import { cpSync, existsSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
 const appRoot = path.resolve(import.meta.dirname, '..');
@@ -32,6 +35,18 @@ cpSync(path.join(appRoot, '.next/static'), path.join(appInDist, '.next/static'),
 if (existsSync(path.join(appRoot, 'public'))) {
   cpSync(path.join(appRoot, 'public'), path.join(appInDist, 'public'), { recursive: true });
 }
+renameSync(path.join(appInDist, 'server.js'), path.join(appInDist, 'next-server.js'));
+await build({
+  entryPoints: [path.join(appRoot, 'src/server/standalone-entry.ts')],
+  outfile: path.join(appInDist, 'server.js'),
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  tsconfig: path.join(appRoot, 'tsconfig.json'),
+  logLevel: 'warning',
+  legalComments: 'none',
+});
 console.log(
   `Standalone frontend: node ${path.relative(workspaceRoot, path.join(appInDist, 'server.js'))}`,
 );

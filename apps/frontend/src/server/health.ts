@@ -1,6 +1,7 @@
 import { HealthRegistry } from '@todo/health';
 import { healthRouteHandlers, type HealthRouteHandlers } from '@todo/health/next';
 import { checkBackendReachable } from './backend';
+import { processShutdown } from './process-shutdown';
 
 /**
  * One registry per process. Next bundles each route separately, so the instance hangs on
@@ -18,7 +19,8 @@ export function healthHandlers(): HealthRouteHandlers {
       timeoutMs: 2000,
       check: (signal) => checkBackendReachable(signal),
     });
-    holder.__todoFrontendHealth = healthRouteHandlers(registry);
+    // Started through the standalone entry, readiness also fails while the process drains.
+    holder.__todoFrontendHealth = healthRouteHandlers(registry, processShutdown());
   }
   return holder.__todoFrontendHealth;
 }
