@@ -1,4 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { IncomingMessage } from 'node:http';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
@@ -51,6 +53,15 @@ export interface BuildAppOptions {
 export const MAX_BODY_BYTES = 1024 * 1024;
 const READINESS_TIMEOUT_MS = 2000;
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/**
+ * In the esbuild bundle swagger-ui's own `static/` folder is not beside its code any more; the
+ * build copies it next to main.js. From source the package finds its files itself.
+ */
+function bundledSwaggerAssets(): string | undefined {
+  const folder = join(__dirname, 'static');
+  return existsSync(join(folder, 'swagger-ui-bundle.js')) ? folder : undefined;
+}
 
 /** Reuses a caller's X-Request-Id when it is sane, so logs line up across services. */
 function requestId(request: IncomingMessage): string {
@@ -139,7 +150,11 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
   });
-  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: true,
+    baseDir: bundledSwaggerAssets(),
+  });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(healthPlugin, { registry: health, shutdown: options.shutdown });

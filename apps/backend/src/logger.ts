@@ -2,7 +2,8 @@ import pino, { type DestinationStream, type Logger } from 'pino';
 
 /**
  * Log paths that could carry a credential. Request logs never include headers or bodies (Fastify's
- * default serializers), so these are a second line of defence for anything logged by hand.
+ * default serializers), so these are a second line of defence for anything logged by hand. The
+ * configuration is logged through `redactConfig`, which keeps whether a secret is set visible.
  */
 export const REDACTED_PATHS = [
   'req.headers.authorization',
@@ -18,10 +19,6 @@ export const REDACTED_PATHS = [
   '*.password_hash',
   '*.access_token',
   '*.token',
-  '*.JWT_SECRET_KEY',
-  '*.DATABASE_URL',
-  '*.OPENAI_API_KEY',
-  '*.OPENROUTER_API_KEY',
 ];
 
 /** JSON lines on stdout (or `destination`), one object per event. */
