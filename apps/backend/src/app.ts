@@ -22,9 +22,11 @@ import { LoginLockout } from './auth/lockout';
 import { authRoutes } from './auth/routes';
 import { TokenService } from './auth/tokens';
 import { UserService } from './auth/users';
+import { chatRoutes } from './chat/routes';
 import { createDatabase, type Database, type DatabaseHandle } from './db/client';
 import { installErrorHandling } from './http/error-handler';
 import { createLogger } from './logger';
+import { mcpRoutes } from './mcp/routes';
 import { taskRoutes } from './tasks/routes';
 import { TaskService } from './tasks/service';
 import { APP_VERSION } from './version';
@@ -172,6 +174,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   // ── Chat and MCP routes (src/chat/**, src/mcp/**) register here. ─────────────────────────────
   // Available to them: app.authenticate (route hook), app.verifyAccessToken(token), app.tasks,
   // app.users, app.db, app.config, app.log. See /work/notes/BACKEND_NOTES.md.
+  await app.register(chatRoutes, { db: database.db, tasks, config });
+  await app.register(mcpRoutes, { tasks });
   // ── end of chat and MCP routes ──────────────────────────────────────────────────────────────
 
   return app;

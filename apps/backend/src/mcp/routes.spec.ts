@@ -1,0 +1,183 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import {
+  StreamableHTTPClientTransport,
+  StreamableHTTPError,
+} from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { Task } from '@todo/api-contract';
+import { signUp, useTestApp, type SignedIn } from '../../test/support/app';
+
+// MCP clients connect over the network, so the app listens on a real (random) port here.
+const ctx = useTestApp();
+let baseUrl: string;
+const clients: Client[] = [];
+
+beforeAll(async () => {
+  baseUrl = await ctx.app.listen({ port: 0, host: '127.0.0.1' });
+});
+
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((client) => client.close()));
+});
+
+async function connect(token?: string): Promise<Client> {
+  const client = new Client({ name: 'backend-test', version: '1.0.0' });
+  const transport = new StreamableHTTPClientTransport(new URL('/mcp', baseUrl), {
+    requestInit: token ? { headers: { authorization: `Bearer ${token}` } } : {},
+  });
+  await client.connect(transport);
+  clients.push(client);
+  return client;
+}
+
+async function call(client: Client, name: string, args: Record<string, unknown>) {
+  const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
+  const [first] = result.content;
+  return {
+    text: first?.type === 'text' ? first.text : '',
+    isError: result.isError ?? false,
+    result,
+  };
+}
+
+async function tasksOf(user: SignedIn): Promise<Task[]> {
+  const response = await ctx.app.inject({
+    method: 'GET',
+    url: `/api/${user.user.id}/tasks`,
+    headers: user.headers,
+  });
+  return (response.json() as { tasks: Task[] }).tasks;
+}
+
+it('lists the five task tools with their argument schemas', async () => {
+  const ada = await signUp(ctx.app);
+  const client = await connect(ada.token);
+
+  const { tools } = await client.listTools();
+
+  expect(tools.map((tool) => tool.name)).toEqual([
+    'add_task',
+    'list_tasks',
+    'complete_task',
+    'delete_task',
+    'update_task',
+  ]);
+  const byName = Object.fromEntries(tools.map((tool) => [tool.name, tool.inputSchema]));
+  expect(byName['add_task']).toMatchObject({
+    type: 'object',
+    properties: { title: { type: 'string', minLength: 1, maxLength: 200 } },
+    required: ['title'],
+  });
+  expect(byName['list_tasks']).toMatchObject({
+    properties: { status: { enum: ['all', 'pending', 'completed'] } },
+  });
+  expect(byName['complete_task']).toMatchObject({
+    properties: { task_id: { type: 'integer' } },
+    required: ['task_id'],
+  });
+  expect(byName['update_task']).toMatchObject({ required: ['task_id'] });
+});
+
+it("manages the token holder's tasks through every tool", async () => {
+  const ada = await signUp(ctx.app);
+  const client = await connect(ada.token);
+
+  const added = await call(client, 'add_task', { title: 'buy milk', description: '2 litres' });
+  const [task] = await tasksOf(ada);
+  expect(task).toMatchObject({ title: 'buy milk', description: '2 litres', completed: false });
+  expect(added).toMatchObject({
+    isError: false,
+    text: `✅ Added task #${task.id}: buy milk — 2 litres`,
+  });
+  expect(added.result.structuredContent).toEqual({ task });
+
+  const listed = await call(client, 'list_tasks', { status: 'pending' });
+  expect(listed.text).toBe(`📋 You have 1 pending task:\n⬜ #${task.id} buy milk — 2 litres`);
+
+  await call(client, 'update_task', { task_id: task.id, title: 'buy oat milk' });
+  expect((await call(client, 'complete_task', { task_id: task.id })).text).toBe(
+    `✅ Marked task #${task.id} as complete: buy oat milk`,
+  );
+  expect(await tasksOf(ada)).toMatchObject([
+    { id: task.id, title: 'buy oat milk', completed: true },
+  ]);
+
+  expect((await call(client, 'delete_task', { task_id: task.id })).text).toBe(
+    `🗑️ Deleted task #${task.id}: buy oat milk`,
+  );
+  expect(await tasksOf(ada)).toEqual([]);
+});
+
+it("cannot reach another user's tasks: the token decides whose tasks these are", async () => {
+  const ada = await signUp(ctx.app);
+  const bob = await signUp(ctx.app);
+  const bobs = await connect(bob.token);
+  await call(bobs, 'add_task', { title: 'plan the surprise party' });
+  const [secret] = await tasksOf(bob);
+  const adas = await connect(ada.token);
+
+  const listed = await call(adas, 'list_tasks', {});
+  const deleted = await call(adas, 'delete_task', { task_id: secret.id });
+  const completed = await call(adas, 'complete_task', { task_id: secret.id });
+
+  expect(listed.text).not.toContain('surprise');
+  expect(deleted).toMatchObject({
+    isError: true,
+    text: expect.stringContaining(`couldn't find task #${secret.id}`),
+  });
+  expect(completed.isError).toBe(true);
+  expect(await tasksOf(bob)).toMatchObject([{ id: secret.id, completed: false }]);
+});
+
+it('answers bad arguments with a tool error naming the field, and changes nothing', async () => {
+  const ada = await signUp(ctx.app);
+  const client = await connect(ada.token);
+
+  const empty = await call(client, 'add_task', { title: '' });
+  const notANumber = await call(client, 'complete_task', { task_id: 'three' });
+  const nothingToChange = await call(client, 'update_task', { task_id: 1 });
+
+  expect(empty).toMatchObject({ isError: true, text: expect.stringMatching(/title/) });
+  expect(empty.text).toContain('1-200 characters');
+  expect(notANumber).toMatchObject({ isError: true, text: expect.stringContaining('task_id') });
+  expect(nothingToChange).toMatchObject({
+    isError: true,
+    text: expect.stringContaining('a new title or a new description'),
+  });
+  expect(await tasksOf(ada)).toEqual([]);
+});
+
+describe('authentication', () => {
+  const listTools = (headers: Record<string, string> = {}) =>
+    fetch(new URL('/mcp', baseUrl), {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        ...headers,
+      },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+    });
+
+  it('refuses a client without a token with 401 and a Bearer challenge', async () => {
+    const error = await connect().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StreamableHTTPError);
+    expect((error as StreamableHTTPError).code).toBe(401);
+
+    const raw = await listTools();
+    expect(raw.status).toBe(401);
+    expect(raw.headers.get('www-authenticate')).toBe('Bearer');
+    expect(await raw.json()).toEqual({ detail: 'Not authenticated' });
+  });
+
+  it('refuses a forged token with 401', async () => {
+    const ada = await signUp(ctx.app);
+    const forged = `${ada.token.slice(0, -4)}AAAA`;
+    const error = await connect(forged).catch((e: unknown) => e);
+    expect((error as StreamableHTTPError).code).toBe(401);
+
+    const raw = await listTools({ authorization: `Bearer ${forged}` });
+    expect(raw.status).toBe(401);
+    expect(raw.headers.get('www-authenticate')).toBe('Bearer');
+  });
+});
