@@ -103,6 +103,12 @@ export class ShimWorld {
 
   env: Record<string, string | undefined>;
 
+  /** Puts the real Helm binary on PATH as `helm` (for runs that need no cluster). */
+  useRealHelm(major: 3 | 4): void {
+    rmSync(path.join(this.bin, 'helm'), { force: true });
+    symlinkSync(realHelm(major), path.join(this.bin, 'helm'));
+  }
+
   /** Puts the shim environment into process.env (the executor's children inherit it). */
   enter(): void {
     for (const [key, value] of Object.entries(this.env)) {

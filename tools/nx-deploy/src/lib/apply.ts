@@ -7,6 +7,7 @@ import { diagnosePod, eventLines, type KubeEvent, type Pod } from './diagnostics
 import { firstErrorLine } from './exec';
 import { failureOutcome, helmScope, parseHelmList, rollbackOnFailureFlag } from './helm';
 import type { ImageDeliveryAdapter } from './image-delivery';
+import { readImageManifest } from './observe';
 import type { Observation, Plan, PlanStep } from './plan';
 import type { Progress } from './progress';
 import type { Shell } from './shell';
@@ -33,6 +34,23 @@ export async function applyBuilds(steps: PlanStep[], ctx: ApplyContext): Promise
     const started = Date.now();
     ctx.progress.line(`… ${step.title}: ${step.reason}`);
     const ok = await ctx.buildImage(step.project as string);
+    const built = readImageManifest(
+      ctx.options.manifestPath(step.project as string),
+      ctx.options.workspaceRoot,
+    );
+    if (
+      ok &&
+      step.localRef &&
+      built.manifest &&
+      `${built.manifest.image}:${built.manifest.tag}` !== step.localRef
+    ) {
+      ctx.progress.failed(
+        step.title,
+        started,
+        `${ctx.options.buildTarget} built ${built.manifest.image}:${built.manifest.tag}, not the planned ${step.localRef} — the sources changed during the deploy; run it again`,
+      );
+      return false;
+    }
     if (!ok) {
       ctx.progress.failed(
         step.title,

@@ -31,6 +31,8 @@ export interface DeployOptions {
   /** This app first, then the other apps of the release. */
   releaseApps: ReleaseApp[];
   buildTarget: string;
+  /** argv printing {image, tag} for a project; undefined: read the manifest only. */
+  contentTagCommand?: (project: string) => string[];
   manifestPath: (project: string) => string;
   deployment: string;
   service: string;
@@ -39,6 +41,15 @@ export interface DeployOptions {
   lockTimeoutMs: number;
   dryRun: boolean;
   verbose: boolean;
+}
+
+function contentTagCommand(template: string | undefined) {
+  if (template === undefined) return undefined;
+  const words = template.trim().split(/\s+/).filter(Boolean);
+  if (words.length === 0 || !template.includes('{project}')) {
+    throw new OptionsError('contentTagCommand', 'must be a command containing {project}');
+  }
+  return (project: string) => words.map((word) => word.replace(/\{project\}/g, project));
 }
 
 export function normalizeDeployOptions(
@@ -127,6 +138,7 @@ export function normalizeDeployOptions(
     engine: resolveEngine(options.engine, env),
     releaseApps: [{ chartKey, project }, ...others],
     buildTarget: options.buildTarget ?? 'docker-build',
+    contentTagCommand: contentTagCommand(options.contentTagCommand),
     manifestPath: (p) => path.resolve(workspaceRoot, manifestTemplate.replace(/\{project\}/g, p)),
     deployment: substitute(options.deployment ?? '{release}-{chartKey}'),
     service: substitute(options.service ?? '{release}-{chartKey}'),

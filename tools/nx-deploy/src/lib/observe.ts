@@ -109,10 +109,57 @@ export function readImageManifest(
 }
 
 export function readManifests(options: DeployOptions): AppObservation[] {
-  return options.releaseApps.map((app) => ({
-    ...app,
-    ...readImageManifest(options.manifestPath(app.project), options.workspaceRoot),
-  }));
+  return options.releaseApps.map((app) => {
+    const read = readImageManifest(options.manifestPath(app.project), options.workspaceRoot);
+    return { ...app, ...read, ...(read.manifest ? { tagSource: 'manifest' as const } : {}) };
+  });
+}
+
+/**
+ * The app's current content tag, computed from its sources by the image tooling without building
+ * anything; replaces a manifest that an earlier build left behind.
+ */
+export async function observeContentTags(
+  shell: Shell,
+  options: DeployOptions,
+  apps: AppObservation[],
+  chartKeys: string[],
+): Promise<{ apps: AppObservation[]; warnings: string[] }> {
+  const warnings: string[] = [];
+  const command = options.contentTagCommand;
+  if (!command) return { apps, warnings };
+  const updated = await Promise.all(
+    apps.map(async (app): Promise<AppObservation> => {
+      if (!chartKeys.includes(app.chartKey)) return app;
+      const [bin, ...args] = command(app.project);
+      const result = await shell.run(bin, args, { cwd: options.workspaceRoot });
+      try {
+        if (result.exitCode !== 0) throw new Error(firstErrorLine(result));
+        const lastLine = result.stdout.trim().split('\n').pop() ?? '';
+        const parsed = JSON.parse(lastLine) as { image?: string; tag?: string; id?: string | null };
+        if (!parsed.image || !parsed.tag)
+          throw new Error(`no image and tag in "${lastLine.slice(0, 120)}"`);
+        const sameAsManifest =
+          app.manifest?.tag === parsed.tag && app.manifest.image === parsed.image;
+        return {
+          ...app,
+          manifest: {
+            image: parsed.image,
+            tag: parsed.tag,
+            id: sameAsManifest ? app.manifest?.id : undefined,
+          },
+          manifestError: undefined,
+          tagSource: 'content',
+        };
+      } catch (error) {
+        warnings.push(
+          `could not compute ${app.project}'s content tag (${(error as Error).message}); using ${app.manifest ? `the manifest's tag ${app.manifest.tag}` : 'a fresh build'}`,
+        );
+        return app;
+      }
+    }),
+  );
+  return { apps: updated, warnings };
 }
 
 export async function observeRelease(

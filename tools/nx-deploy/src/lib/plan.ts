@@ -14,8 +14,11 @@ export interface ImageManifest {
 export interface AppObservation {
   chartKey: string;
   project: string;
+  /** The app's current image: its content tag computed from sources, else the last manifest. */
   manifest?: ImageManifest;
   manifestError?: string;
+  /** Where the tag came from: computed from the sources now, or the last docker-build's manifest. */
+  tagSource?: 'content' | 'manifest';
   /** Left undefined when not asked (nothing depended on it). */
   inEngine?: boolean;
   inCluster?: boolean;
@@ -160,6 +163,17 @@ function deployedImage(release: ReleaseObservation | undefined, chartKey: string
     repository: typeof repository === 'string' ? repository : undefined,
     tag: typeof tag === 'string' || typeof tag === 'number' ? String(tag) : undefined,
   };
+}
+
+/** Other apps of the release with no tag in the deployed release (first install, or a new app). Pure. */
+export function appsWithoutDeployedTag(
+  observation: Pick<Observation, 'release'>,
+  options: DeployOptions,
+): string[] {
+  return options.releaseApps
+    .filter((app) => app.chartKey !== options.chartKey)
+    .filter((app) => !deployedImage(observation.release, app.chartKey).tag)
+    .map((app) => app.chartKey);
 }
 
 /** The apps whose images need checking in the engine and the cluster. Pure. */

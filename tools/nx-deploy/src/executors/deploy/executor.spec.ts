@@ -434,7 +434,11 @@ describe('deploy executor through Nx (runExecutor builds only a missing image)',
       );
     }
 
-    const first = await quietly(() => deployExecutor({ ...DEV }, context(world.root)));
+    const options = {
+      ...DEV,
+      contentTagCommand: `node ${FAKE_BUILD} {project} todo-{project} apps/{project} --tag-only`,
+    };
+    const first = await quietly(() => deployExecutor(options, context(world.root)));
 
     expect(first.success).toBe(true);
     const manifests = ['frontend', 'backend'].map(
@@ -449,11 +453,30 @@ describe('deploy executor through Nx (runExecutor builds only a missing image)',
     for (const m of manifests) expect(images).toContain(`docker.io/library/${m.image}:${m.tag}`);
     world.clearCalls();
 
-    const second = await quietly(() => deployExecutor({ ...DEV }, context(world.root)));
+    const second = await quietly(() => deployExecutor(options, context(world.root)));
 
     expect(second.success).toBe(true);
     expect(argsOf(world.calls(), 'upgrade')).toEqual([]);
     expect(argsOf(world.calls(), 'load')).toEqual([]);
+
+    // A frontend source change: its content tag moves, so only the frontend is rebuilt and rolled.
+    writeFileSync(
+      path.join(world.root, 'apps/frontend/src/main.js'),
+      "console.log('frontend v2');\n",
+    );
+    world.clearCalls();
+    const third = await quietly(() => deployExecutor(options, context(world.root)));
+
+    expect(third.success).toBe(true);
+    const rebuilt = JSON.parse(
+      readFileSync(path.join(world.root, 'dist/images/frontend.json'), 'utf8'),
+    ) as { image: string; tag: string };
+    builtTags.push(`${rebuilt.image}:${rebuilt.tag}`);
+    expect(rebuilt.tag).not.toBe(manifests[0].tag);
+    const [upgrade] = argsOf(world.calls(), 'upgrade');
+    expect(upgrade.join(' ')).toContain(`frontend.image.tag=${rebuilt.tag}`);
+    expect(upgrade.join(' ')).toContain(`backend.image.tag=${manifests[1].tag}`);
+    expect(world.calls('minikube').filter((c) => c.args.includes('load'))).toHaveLength(1);
   });
 
   it('refuses options that break a rule, naming the option', async () => {

@@ -11,6 +11,7 @@ import { acquireReleaseLock, lockPath } from '../../lib/lock';
 import { isSecretKey, Masker } from '../../lib/mask';
 import {
   observeCluster,
+  observeContentTags,
   observeContext,
   observeImages,
   observeRelease,
@@ -21,6 +22,7 @@ import {
 } from '../../lib/observe';
 import {
   appsNeedingImageChecks,
+  appsWithoutDeployedTag,
   planDeploy,
   requiredTools,
   type Observation,
@@ -114,18 +116,22 @@ export async function runDeploy(
   // Preflight: tools, chart, values files, context, cluster — all asked at once.
   let phase = Date.now();
   const toolNames: ToolName[] = [...requiredTools(options, planContext), options.engine];
-  const [tools, contextInfo, clusterError] = await Promise.all([
+  // The other apps' tags are only needed when the release lacks them (or in a dry run).
+  const tagKeys = options.dryRun ? options.releaseApps.map((a) => a.chartKey) : [options.chartKey];
+  const [tools, contextInfo, clusterError, contentTags] = await Promise.all([
     observeTools(shell, toolNames),
     options.dryRun ? Promise.resolve({}) : observeContext(shell),
     options.dryRun ? Promise.resolve(undefined) : observeCluster(shell, options.kubeContext),
+    observeContentTags(shell, options, readManifests(options), tagKeys),
   ]);
+  for (const warning of contentTags.warnings) progress.line(`! ${warning}`);
   const observation: Observation = {
     tools,
     ...contextInfo,
     clusterError,
     ...readChart(options.chartDir, options.workspaceRoot),
     ...readValuesFiles(options.valuesFiles, options.workspaceRoot),
-    apps: readManifests(options),
+    apps: contentTags.apps,
   };
   let plan = planDeploy(observation, options, planContext);
   if (plan.blockers.length > 0) {
@@ -164,6 +170,14 @@ export async function runDeploy(
       } catch (error) {
         progress.line(`✖ ${(error as Error).message}`);
         return finish(false);
+      }
+      const untagged = appsWithoutDeployedTag(observation, options).filter(
+        (key) => observation.apps.find((a) => a.chartKey === key)?.tagSource !== 'content',
+      );
+      if (untagged.length > 0) {
+        const computed = await observeContentTags(shell, options, observation.apps, untagged);
+        for (const warning of computed.warnings) progress.line(`! ${warning}`);
+        observation.apps = computed.apps;
       }
       const checkKeys = appsNeedingImageChecks(observation, options, planContext);
       const imageTool = tools.find((t) => t.name === options.engine);

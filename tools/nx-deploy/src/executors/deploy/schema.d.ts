@@ -17,6 +17,7 @@ export interface DeployExecutorSchema {
   chartKey?: string;
   releaseApps?: Record<string, string>;
   buildTarget?: string;
+  contentTagCommand?: string;
   imageManifest?: string;
   deployment?: string;
   service?: string;

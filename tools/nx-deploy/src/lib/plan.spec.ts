@@ -1,0 +1,325 @@
+/** The deploy's decisions, as plans computed from observations — no process runs here. */
+import { normalizeDeployOptions } from './deploy-options';
+import {
+  appsNeedingImageChecks,
+  appsWithoutDeployedTag,
+  planDeploy,
+  type AppObservation,
+  type Observation,
+  type PlanContext,
+} from './plan';
+import type { ToolStatus } from './tools';
+
+const TOOLS: ToolStatus[] = [
+  { name: 'helm', found: true, version: 'v3.17.2' },
+  { name: 'kubectl', found: true, version: 'v1.32.4' },
+  { name: 'minikube', found: true, version: 'v1.35.0' },
+  { name: 'docker', found: true, version: '28.2.2' },
+];
+const MINIKUBE: PlanContext = {
+  clusterRepository: (r) => r,
+  deliveryVerb: 'load into minikube',
+  deliveryTool: 'minikube',
+};
+const VALUES_DEV = { frontend: { service: { type: 'NodePort', nodePort: 30000 } } };
+
+const options = (overrides = {}) =>
+  normalizeDeployOptions(
+    { namespace: 'todo-dev', valuesFiles: [], ...overrides },
+    'frontend',
+    '/ws',
+    {},
+  );
+
+function app(
+  chartKey: string,
+  tag: string | undefined,
+  extra: Partial<AppObservation> = {},
+): AppObservation {
+  return {
+    chartKey,
+    project: chartKey,
+    ...(tag
+      ? { manifest: { image: `localhost/todo/${chartKey}`, tag } }
+      : { manifestError: `no image manifest at dist/images/${chartKey}.json` }),
+    ...extra,
+  };
+}
+
+function deployed(frontendTag: string, backendTag: string, extra: Record<string, unknown> = {}) {
+  return {
+    exists: true,
+    revision: 4,
+    status: 'deployed',
+    chart: 'todo-app-0.1.0',
+    values: {
+      ...VALUES_DEV,
+      frontend: {
+        ...VALUES_DEV.frontend,
+        image: { repository: 'localhost/todo/frontend', tag: frontendTag },
+      },
+      backend: { image: { repository: 'localhost/todo/backend', tag: backendTag } },
+      ...extra,
+    },
+  };
+}
+
+function observation(overrides: Partial<Observation> = {}): Observation {
+  return {
+    tools: TOOLS,
+    currentContext: 'minikube',
+    chart: { name: 'todo-app', version: '0.1.0' },
+    valuesFromFiles: VALUES_DEV,
+    valuesFileErrors: [],
+    apps: [
+      app('frontend', 'f1', { inEngine: true, inCluster: false }),
+      app('backend', 'b1', { inEngine: true, inCluster: false }),
+    ],
+    ...overrides,
+  };
+}
+
+const kinds = (plan: ReturnType<typeof planDeploy>) =>
+  plan.steps.map((s) => `${s.skip ? 'skip ' : ''}${s.kind}${s.project ? ` ${s.project}` : ''}`);
+
+describe('planDeploy', () => {
+  it('first install: loads both images (the release has no backend yet) and installs with both tags', () => {
+    const plan = planDeploy(
+      observation({ release: { exists: false, values: {} } }),
+      options(),
+      MINIKUBE,
+    );
+    expect(plan.blockers).toEqual([]);
+    expect(kinds(plan)).toEqual([
+      'skip build frontend',
+      'deliver frontend',
+      'skip build backend',
+      'deliver backend',
+      'helm-upgrade',
+      'rollout-status',
+      'ready-check',
+      'url',
+    ]);
+    expect(plan.steps.find((s) => s.kind === 'helm-upgrade')?.reason).toBe(
+      'first install of the release',
+    );
+    expect(plan.setStrings).toEqual([
+      ['frontend.image.repository', 'localhost/todo/frontend'],
+      ['frontend.image.tag', 'f1'],
+      ['backend.image.repository', 'localhost/todo/backend'],
+      ['backend.image.tag', 'b1'],
+    ]);
+    expect(plan.helmArgs).toEqual(
+      expect.arrayContaining(['--atomic', '--create-namespace', '--wait']),
+    );
+  });
+
+  it('nothing changed: up to date, no steps, one line', () => {
+    const plan = planDeploy(observation({ release: deployed('f1', 'b1') }), options(), MINIKUBE);
+    expect(plan.upToDate).toBe(true);
+    expect(plan.steps).toEqual([]);
+    expect(plan.upToDateLine).toBe(
+      'frontend is up to date: localhost/todo/frontend:f1 with the same values and chart is release todo-app revision 4 in todo-dev — nothing built, loaded or rolled out',
+    );
+  });
+
+  it('a changed values file alone is an upgrade, with no image work', () => {
+    const plan = planDeploy(
+      observation({
+        release: deployed('f1', 'b1'),
+        valuesFromFiles: { ...VALUES_DEV, frontend: { replicaCount: 2 } },
+      }),
+      options(),
+      MINIKUBE,
+    );
+    expect(plan.upToDate).toBe(false);
+    expect(kinds(plan)).toEqual([
+      'skip build frontend',
+      'skip deliver frontend',
+      'helm-upgrade',
+      'rollout-status',
+      'ready-check',
+      'url',
+    ]);
+    expect(plan.steps.find((s) => s.kind === 'helm-upgrade')?.reason).toBe('values changed');
+  });
+
+  it('a new chart version is an upgrade', () => {
+    const plan = planDeploy(
+      observation({ release: deployed('f1', 'b1'), chart: { name: 'todo-app', version: '0.2.0' } }),
+      options(),
+      MINIKUBE,
+    );
+    expect(plan.steps.find((s) => s.kind === 'helm-upgrade')?.reason).toBe(
+      'chart todo-app-0.1.0 → todo-app-0.2.0',
+    );
+  });
+
+  it('one app changed: only it is built and loaded; the other keeps its deployed tag even if its working copy moved on', () => {
+    const plan = planDeploy(
+      observation({
+        release: deployed('f1', 'b1'),
+        apps: [
+          app('frontend', 'f2', { inEngine: false, inCluster: false }),
+          app('backend', 'b9', { inEngine: true }),
+        ],
+      }),
+      options(),
+      MINIKUBE,
+    );
+    expect(kinds(plan)).toEqual([
+      'build frontend',
+      'deliver frontend',
+      'helm-upgrade',
+      'rollout-status',
+      'ready-check',
+      'url',
+    ]);
+    expect(plan.steps[0].reason).toBe('image localhost/todo/frontend:f2 is not in docker');
+    expect(plan.setStrings).toContainEqual(['backend.image.tag', 'b1']);
+    expect(plan.setStrings).toContainEqual(['frontend.image.tag', 'f2']);
+    expect(plan.steps.find((s) => s.kind === 'helm-upgrade')?.reason).toBe(
+      'new image: frontend f1 → f2',
+    );
+  });
+
+  it('skips build and load when the cluster already has the tag', () => {
+    const plan = planDeploy(
+      observation({
+        release: deployed('f1', 'b1'),
+        apps: [app('frontend', 'f2', { inEngine: false, inCluster: true }), app('backend', 'b1')],
+      }),
+      options(),
+      MINIKUBE,
+    );
+    expect(kinds(plan).slice(0, 2)).toEqual(['skip build frontend', 'skip deliver frontend']);
+    expect(plan.steps[1].reason).toBe('the cluster already has localhost/todo/frontend:f2');
+  });
+
+  it('a missing manifest and no computed tag: build first, then plan again', () => {
+    const plan = planDeploy(
+      observation({
+        release: { exists: false, values: {} },
+        apps: [app('frontend', undefined), app('backend', 'b1')],
+      }),
+      options(),
+      MINIKUBE,
+    );
+    expect(plan.needsManifest).toBe(true);
+    expect(kinds(plan)).toEqual(['build frontend']);
+    expect(plan.helmArgs).toEqual([]);
+  });
+
+  it('Helm 4 gets --rollback-on-failure instead of --atomic', () => {
+    const tools = TOOLS.map((t) => (t.name === 'helm' ? { ...t, version: 'v4.1.4' } : t));
+    const plan = planDeploy(
+      observation({ tools, release: { exists: false, values: {} } }),
+      options(),
+      MINIKUBE,
+    );
+    expect(plan.helmArgs).toContain('--rollback-on-failure');
+    expect(plan.helmArgs).not.toContain('--atomic');
+  });
+
+  it('a failed release is upgraded even when its values match', () => {
+    const release = { ...deployed('f1', 'b1'), status: 'failed' };
+    const plan = planDeploy(observation({ release }), options(), MINIKUBE);
+    expect(plan.upToDate).toBe(false);
+    expect(plan.steps.find((s) => s.kind === 'helm-upgrade')?.reason).toBe('the release is failed');
+  });
+
+  it('a release in the middle of another operation blocks the deploy with the way out', () => {
+    const release = { ...deployed('f1', 'b1'), status: 'pending-upgrade' };
+    const plan = planDeploy(observation({ release }), options(), MINIKUBE);
+    expect(plan.blockers).toEqual([
+      'release todo-app is pending-upgrade: another Helm operation is running or was interrupted — wait for it, or run: helm rollback todo-app -n todo-dev',
+    ]);
+  });
+
+  it('preflight: each missing tool, the wrong context and an unreachable cluster is one line with its fix', () => {
+    const tools = TOOLS.filter((t) => t.name !== 'helm').concat({ name: 'helm', found: false });
+    expect(planDeploy(observation({ tools }), options(), MINIKUBE).blockers).toEqual([
+      'helm is not installed — install Helm 3.8+ or 4: https://helm.sh/docs/intro/install/',
+    ]);
+    expect(
+      planDeploy(observation({ currentContext: 'kind-kind' }), options(), MINIKUBE).blockers,
+    ).toEqual([
+      'current kube context is "kind-kind", this configuration deploys to "minikube" — run: kubectl config use-context minikube (start it first: minikube start -p minikube)',
+    ]);
+    expect(
+      planDeploy(observation({ clusterError: 'connection refused' }), options(), MINIKUBE).blockers,
+    ).toEqual([
+      'cluster "minikube" does not answer (connection refused) — start it: minikube start -p minikube',
+    ]);
+    expect(
+      planDeploy(
+        observation({
+          tools: [
+            ...TOOLS.filter((t) => t.name !== 'helm'),
+            { name: 'helm', found: true, version: 'v2.17.0' },
+          ],
+        }),
+        options(),
+        MINIKUBE,
+      ).blockers,
+    ).toEqual([
+      'helm v2.17.0 is not supported — install Helm 3.8+ or 4: https://helm.sh/docs/intro/install/',
+    ]);
+  });
+
+  it('a dry run needs only helm and never looks at the context', () => {
+    const tools: ToolStatus[] = [{ name: 'helm', found: true, version: 'v3.17.2' }];
+    const plan = planDeploy(
+      observation({ tools, currentContext: 'elsewhere' }),
+      options({ dryRun: true }),
+      MINIKUBE,
+    );
+    expect(plan.blockers).toEqual([]);
+    expect(plan.steps.find((s) => s.kind === 'helm-upgrade')?.reason).toBe(
+      'dry run: the cluster is not contacted',
+    );
+  });
+
+  it('registry delivery puts the registry repository in the release', () => {
+    const registry: PlanContext = {
+      clusterRepository: (r) => `ghcr.io/acme/${r.replace(/^localhost\//, '')}`,
+      deliveryVerb: 'push to ghcr.io/acme',
+    };
+    const plan = planDeploy(
+      observation({ release: { exists: false, values: {} } }),
+      options({ imageDelivery: 'registry', registry: 'ghcr.io/acme', kubeContext: 'minikube' }),
+      registry,
+    );
+    expect(plan.setStrings).toContainEqual([
+      'frontend.image.repository',
+      'ghcr.io/acme/todo/frontend',
+    ]);
+    expect(plan.steps.find((s) => s.kind === 'deliver')?.clusterRef).toBe(
+      'ghcr.io/acme/todo/frontend:f1',
+    );
+  });
+});
+
+describe('what the deploy asks about', () => {
+  it('checks images only for apps whose tag the release does not run yet', () => {
+    const obs = {
+      apps: [app('frontend', 'f2'), app('backend', 'b1')],
+      release: deployed('f1', 'b1'),
+    };
+    expect(appsNeedingImageChecks(obs, options(), MINIKUBE)).toEqual(['frontend']);
+    expect(
+      appsNeedingImageChecks(
+        { ...obs, apps: [app('frontend', 'f1'), app('backend', 'b1')] },
+        options(),
+        MINIKUBE,
+      ),
+    ).toEqual([]);
+  });
+
+  it('computes the other apps’ tags only when the release lacks them', () => {
+    expect(appsWithoutDeployedTag({ release: deployed('f1', 'b1') }, options())).toEqual([]);
+    expect(appsWithoutDeployedTag({ release: { exists: false, values: {} } }, options())).toEqual([
+      'backend',
+    ]);
+  });
+});
