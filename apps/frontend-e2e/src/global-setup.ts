@@ -37,7 +37,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     const backend = await startNodeServer({
       name: 'backend',
       entry: backendEntry,
-      cwd: path.dirname(backendEntry),
+      // Not the build folder: a rebuild replaces it, and a deleted cwd breaks the process.
+      cwd: dataDir,
       url: `http://127.0.0.1:${backendPort}`,
       readyPath: '/ready',
       logDir,
