@@ -300,6 +300,23 @@ describe('planDeploy', () => {
   });
 });
 
+describe('apps the target does not list', () => {
+  it('keeps the deployed image of an app added to the release later', () => {
+    const plan = planDeploy(
+      observation({
+        release: deployed('f1', 'b1', {
+          admin: { image: { repository: 'localhost/todo/admin', tag: 'a7' } },
+        }),
+        apps: [app('frontend', 'f2', { inEngine: true, inCluster: true }), app('backend', 'b1')],
+      }),
+      options(),
+      MINIKUBE,
+    );
+    expect(plan.setStrings).toContainEqual(['admin.image.tag', 'a7']);
+    expect(plan.setStrings).toContainEqual(['admin.image.repository', 'localhost/todo/admin']);
+  });
+});
+
 describe('what the deploy asks about', () => {
   it('checks images only for apps whose tag the release does not run yet', () => {
     const obs = {

@@ -200,31 +200,48 @@ function resolveTargets(
   options: DeployOptions,
   context: PlanContext,
 ): AppTarget[] {
-  return observation.apps.map((app) => {
-    const isThisApp = app.chartKey === options.chartKey;
-    const deployed = deployedImage(observation.release, app.chartKey);
-    if (!isThisApp && deployed.tag) {
+  // Apps the release runs that this target's releaseApps does not name (added later by the
+  // generator) keep their deployed image too.
+  const known = new Set(observation.apps.map((app) => app.chartKey));
+  const unlisted: AppTarget[] = Object.keys(observation.release?.values ?? {})
+    .filter((key) => !known.has(key) && deployedImage(observation.release, key).tag)
+    .map((key) => {
+      const deployed = deployedImage(observation.release, key);
+      return {
+        app: { chartKey: key, project: key },
+        repository: deployed.repository ?? '',
+        tag: deployed.tag as string,
+        keptFromRelease: true,
+        reason: `${key} stays at its deployed tag`,
+      };
+    });
+  return observation.apps
+    .map((app): AppTarget => {
+      const isThisApp = app.chartKey === options.chartKey;
+      const deployed = deployedImage(observation.release, app.chartKey);
+      if (!isThisApp && deployed.tag) {
+        return {
+          app,
+          repository: deployed.repository ?? '',
+          tag: deployed.tag,
+          keptFromRelease: true,
+          reason: `${app.chartKey} stays at its deployed tag ${shortTag(deployed.tag)}`,
+        };
+      }
+      const reason = isThisApp
+        ? `${app.chartKey} content tag`
+        : observation.release
+          ? `the release has no ${app.chartKey} tag yet, so ${app.project}'s current image goes in too`
+          : `dry run: ${app.chartKey} uses its local image; a real deploy keeps the deployed tag`;
       return {
         app,
-        repository: deployed.repository ?? '',
-        tag: deployed.tag,
-        keptFromRelease: true,
-        reason: `${app.chartKey} stays at its deployed tag ${shortTag(deployed.tag)}`,
+        repository: app.manifest ? context.clusterRepository(app.manifest.image) : '',
+        tag: app.manifest?.tag ?? '',
+        keptFromRelease: false,
+        reason,
       };
-    }
-    const reason = isThisApp
-      ? `${app.chartKey} content tag`
-      : observation.release
-        ? `the release has no ${app.chartKey} tag yet, so ${app.project}'s current image goes in too`
-        : `dry run: ${app.chartKey} uses its local image; a real deploy keeps the deployed tag`;
-    return {
-      app,
-      repository: app.manifest ? context.clusterRepository(app.manifest.image) : '',
-      tag: app.manifest?.tag ?? '',
-      keptFromRelease: false,
-      reason,
-    };
-  });
+    })
+    .concat(unlisted);
 }
 
 /** The values Helm will store for the release: values files, then image tags, then `set`. */

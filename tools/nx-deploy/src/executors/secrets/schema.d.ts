@@ -1,0 +1,10 @@
+export interface SecretsExecutorSchema {
+  name: string;
+  namespace: string;
+  kubeContext?: string;
+  envFile?: string;
+  keys?: string[];
+  optionalKeys?: string[];
+  dryRun?: boolean;
+  verbose?: boolean;
+}

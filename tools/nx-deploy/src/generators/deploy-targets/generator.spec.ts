@@ -1,0 +1,104 @@
+import { addProjectConfiguration, readProjectConfiguration, type Tree } from '@nx/devkit';
+import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
+import deployTargetsGenerator, { DEPLOY_EXECUTOR } from './generator';
+
+function workspace(): Tree {
+  const tree = createTreeWithEmptyWorkspace();
+  addProjectConfiguration(tree, 'backend', {
+    root: 'apps/backend',
+    projectType: 'application',
+    targets: {
+      'docker-build': {
+        executor: './tools/scripts/container-image:build',
+        dependsOn: ['build'],
+        inputs: [
+          'production',
+          { runtime: 'node tools/scripts/container-image/bin/image-state.cjs backend' },
+        ],
+        outputs: ['{workspaceRoot}/dist/images/{projectName}.json'],
+        options: { image: 'localhost/todo/backend' },
+      },
+      deploy: { executor: DEPLOY_EXECUTOR, options: { chartKey: 'backend' } },
+    },
+  });
+  addProjectConfiguration(tree, 'admin', {
+    root: 'apps/admin',
+    projectType: 'application',
+    targets: {},
+  });
+  addProjectConfiguration(tree, 'config', {
+    root: 'libs/config',
+    projectType: 'library',
+    targets: {},
+  });
+  return tree;
+}
+
+describe('deploy-targets generator', () => {
+  it('adds a docker-build target copied from the reference app and a deploy target with dev and prod', async () => {
+    const tree = workspace();
+    await deployTargetsGenerator(tree, { project: 'admin' });
+    const admin = readProjectConfiguration(tree, 'admin');
+
+    expect(admin.targets?.['docker-build']).toMatchObject({
+      executor: './tools/scripts/container-image:build',
+      dependsOn: ['build'],
+      options: { image: 'localhost/todo/admin' },
+      inputs: [
+        'production',
+        { runtime: 'node tools/scripts/container-image/bin/image-state.cjs admin' },
+      ],
+    });
+    expect(admin.targets?.['deploy']).toMatchObject({
+      executor: DEPLOY_EXECUTOR,
+      defaultConfiguration: 'dev',
+      options: {
+        chartKey: 'admin',
+        releaseApps: { backend: 'backend', frontend: 'frontend', admin: 'admin' },
+      },
+      configurations: {
+        dev: {
+          namespace: 'todo-dev',
+          imageDelivery: 'minikube',
+          kubeContext: 'minikube',
+          valuesFiles: ['deploy/helm/todo-app/values-dev.yaml'],
+        },
+        prod: {
+          namespace: 'todo',
+          imageDelivery: 'registry',
+          valuesFiles: ['deploy/helm/todo-app/values-prod.yaml'],
+        },
+      },
+    });
+  });
+
+  it('tells the other deploy targets of the release about the new app', async () => {
+    const tree = workspace();
+    await deployTargetsGenerator(tree, { project: 'admin' });
+    expect(
+      readProjectConfiguration(tree, 'backend').targets?.['deploy']?.options.releaseApps,
+    ).toEqual({
+      backend: 'backend',
+      frontend: 'frontend',
+      admin: 'admin',
+    });
+  });
+
+  it('refuses a library and an app that already deploys', async () => {
+    const tree = workspace();
+    await expect(deployTargetsGenerator(tree, { project: 'config' })).rejects.toThrow(
+      'Invalid option "project": config is a library, deploy targets belong on an application',
+    );
+    await expect(deployTargetsGenerator(tree, { project: 'backend' })).rejects.toThrow(
+      'backend already has a deploy target',
+    );
+  });
+
+  it('falls back to nx-container when no app has a docker-build target to copy', async () => {
+    const tree = workspace();
+    await deployTargetsGenerator(tree, { project: 'admin', from: 'nothing-here' });
+    expect(readProjectConfiguration(tree, 'admin').targets?.['docker-build']?.executor).toBe(
+      '@nx-tools/nx-container:build',
+    );
+  });
+});

@@ -1,0 +1,9 @@
+export interface DeployTargetsGeneratorSchema {
+  project: string;
+  chartKey?: string;
+  image?: string;
+  from?: string;
+  servicePort?: string;
+  devNamespace?: string;
+  prodNamespace?: string;
+}
