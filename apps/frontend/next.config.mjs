@@ -15,6 +15,18 @@ const nextConfig = {
   // Type checking and linting are their own Nx targets (typecheck, lint); the build only builds.
   typescript: { ignoreBuildErrors: true },
   poweredByHeader: false,
+  async headers() {
+    return [
+      {
+        source: '/:path*',
+        headers: [
+          { key: 'X-Content-Type-Options', value: 'nosniff' },
+          { key: 'X-Frame-Options', value: 'DENY' },
+          { key: 'Referrer-Policy', value: 'same-origin' },
+        ],
+      },
+    ];
+  },
   reactStrictMode: true,
 };
 

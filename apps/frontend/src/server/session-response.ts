@@ -58,6 +58,17 @@ export async function withSession(
 export async function jsonBody(
   request: NextRequest,
 ): Promise<{ body: unknown } | { error: Response }> {
+  // Only JSON: a cross-site HTML form can send text/plain or form data but not application/json,
+  // so this also keeps such forms from driving the API (defence in depth beside SameSite=Lax).
+  const type = request.headers.get('content-type') ?? '';
+  if (!/^application\/json\b/i.test(type.trim())) {
+    return {
+      error: Response.json(
+        { detail: 'The request body must be JSON (Content-Type: application/json).' },
+        { status: 415 },
+      ),
+    };
+  }
   try {
     return { body: await request.json() };
   } catch {

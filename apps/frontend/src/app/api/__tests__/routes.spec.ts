@@ -168,6 +168,23 @@ describe('/api/tasks', () => {
     expect(response.headers.get('set-cookie')).toMatch(/^todo_session=;.*Max-Age=0/);
   });
 
+  it('refuses a body that is not JSON (what a cross-site form would send) without calling the backend', async () => {
+    const token = await backendToken('user-9');
+    const response = await addTask(
+      new NextRequest('http://localhost:3000/api/tasks', {
+        method: 'POST',
+        body: 'title=sneaky',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          cookie: `todo_session=${token}`,
+        },
+      }),
+    );
+    expect(response.status).toBe(415);
+    expect((await response.json()).detail).toMatch(/must be JSON/);
+    expect(backend.seen).toHaveLength(0);
+  });
+
   it('refuses task ids that are not whole numbers before reaching the backend', async () => {
     const token = await backendToken('user-9');
     const response = await deleteTask(
