@@ -1,0 +1,196 @@
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import type { Server } from 'node:http';
+import type { FastifyPluginAsync, FastifyRequest, RouteOptions } from 'fastify';
+import fp from 'fastify-plugin';
+import { HttpError } from './errors';
+
+/** How many requests one client may make in a window before it gets 429. */
+export interface RateLimitRule {
+  max: number;
+  timeWindowMs: number;
+}
+
+/** The endpoints worth throttling: password guessing, account spam and paid model calls. */
+export type LimitedEndpoint = 'login' | 'register' | 'chat';
+
+export interface HttpHardeningOptions {
+  /** Origins a browser may call the API from (BACKEND_CORS_ORIGINS); all others get no CORS headers. */
+  corsOrigins: readonly string[];
+  /** Per-endpoint limits; login and register count per client IP, chat per signed-in user. */
+  rateLimits?: Partial<Record<LimitedEndpoint, RateLimitRule>>;
+  /** A handler that has not answered by then gets a 503 (the work itself may still finish). */
+  handlerTimeoutMs?: number;
+  /** The whole request, body included, must arrive within this (Node answers 408). */
+  requestTimeoutMs?: number;
+  /** The request headers must arrive within this (slow-header attacks; Node answers 408). */
+  headersTimeoutMs?: number;
+  /** Total size of the request line and headers (Node answers 431). */
+  maxHeaderBytes?: number;
+  /** Headers beyond this count are dropped by Node's parser. */
+  maxHeaderCount?: number;
+}
+
+export const DEFAULT_RATE_LIMITS: Record<LimitedEndpoint, RateLimitRule> = {
+  // Above the per-email lockout (MAX_LOGIN_ATTEMPTS) so that one stays the first line for a
+  // single account; this one stops a client spraying passwords across many accounts.
+  login: { max: 30, timeWindowMs: 60_000 },
+  register: { max: 20, timeWindowMs: 60_000 },
+  // Each message may cost several model requests.
+  chat: { max: 20, timeWindowMs: 60_000 },
+};
+
+export const HARDENING_DEFAULTS = {
+  // Chat may wait on a model (OPENAI_TIMEOUT_MS, 30 s by default) for more than one round.
+  handlerTimeoutMs: 60_000,
+  requestTimeoutMs: 30_000,
+  headersTimeoutMs: 10_000,
+  maxHeaderBytes: 16 * 1024,
+  maxHeaderCount: 100,
+} as const;
+
+const LIMITED_ROUTES: { method: string; url: string; endpoint: LimitedEndpoint }[] = [
+  { method: 'POST', url: '/api/auth/login', endpoint: 'login' },
+  { method: 'POST', url: '/api/auth/register', endpoint: 'register' },
+  { method: 'POST', url: '/api/:user_id/chat', endpoint: 'chat' },
+];
+
+function limitedEndpoint(route: RouteOptions): LimitedEndpoint | undefined {
+  const methods = Array.isArray(route.method) ? route.method : [route.method];
+  return LIMITED_ROUTES.find(
+    (limited) => limited.url === route.url && methods.includes(limited.method),
+  )?.endpoint;
+}
+
+const ENDPOINT_NAMES: Record<LimitedEndpoint, string> = {
+  login: 'login attempts',
+  register: 'registrations',
+  chat: 'chat messages',
+};
+
+/**
+ * Security headers, CORS, rate limits, header-size limits and timeouts for the API, in one
+ * place. Register before any route: the rate limits attach to routes as they are declared.
+ */
+const hardening: FastifyPluginAsync<HttpHardeningOptions> = async (app, options) => {
+  const settings = { ...HARDENING_DEFAULTS, ...definedOnly(options) };
+  const limits = { ...DEFAULT_RATE_LIMITS, ...options.rateLimits };
+
+  // ── Headers: a JSON API is never framed, sniffed, cached or allowed to load anything. ────────
+  await app.register(helmet, {
+    // The docs page (/docs) replaces this with its own policy (swagger-ui `staticCSP`).
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+    },
+    // An API that browsers on other origins call through CORS must not be CORP same-origin.
+    crossOriginResourcePolicy: { policy: 'same-site' },
+  });
+  app.addHook('onSend', async (_request, reply, payload) => {
+    // Answers carry a user's tasks and conversation: no shared or browser cache may keep them.
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    return payload;
+  });
+
+  await app.register(cors, {
+    origin: [...options.corsOrigins],
+    credentials: true,
+    methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+    exposedHeaders: ['x-request-id', 'retry-after', 'www-authenticate'],
+    maxAge: 600,
+  });
+
+  // ── Rate limits on the routes that cost a password hash or a model call. ────────────────────
+  // This onRoute hook runs before the rate-limit plugin's own (registered just below), so the
+  // per-route settings are in place when it reads them.
+  app.addHook('onRoute', (route) => {
+    const endpoint = limitedEndpoint(route);
+    if (!endpoint) return;
+    const rule = limits[endpoint];
+    route.config = {
+      ...(route.config as object | undefined),
+      rateLimit: {
+        max: rule.max,
+        timeWindow: rule.timeWindowMs,
+        ...(endpoint === 'chat'
+          ? {
+              // After authentication, so the key is the user: people behind one NAT or one
+              // frontend pod do not share a budget.
+              hook: 'preHandler',
+              keyGenerator: (request: FastifyRequest) => `user:${request.user?.id ?? request.ip}`,
+            }
+          : {}),
+      },
+    } as typeof route.config;
+  });
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (request, context) => {
+      const seconds = Math.max(1, Math.ceil(context.ttl / 1000));
+      const endpoint = limitedEndpoint(request.routeOptions as RouteOptions) ?? 'login';
+      request.log.warn({ endpoint, limit: context.max }, 'rate limit exceeded');
+      return new HttpError(
+        429,
+        `Too many ${ENDPOINT_NAMES[endpoint]}: at most ${context.max} per ${formatWindow(limits[endpoint].timeWindowMs)}. Try again in ${seconds} seconds.`,
+        { 'Retry-After': String(seconds) },
+      );
+    },
+  });
+
+  // ── Sizes and timeouts of the HTTP server itself (no effect on app.inject). ─────────────────
+  // `maxHeaderSize` and `connectionsCheckingInterval` are createServer options that Node keeps on
+  // the server and reads per connection / at listen, so setting them here, before listen, works.
+  const server = app.server as Server & {
+    maxHeaderSize?: number;
+    connectionsCheckingInterval?: number;
+  };
+  server.maxHeaderSize = settings.maxHeaderBytes;
+  server.maxHeadersCount = settings.maxHeaderCount;
+  server.requestTimeout = settings.requestTimeoutMs;
+  server.headersTimeout = Math.min(settings.headersTimeoutMs, settings.requestTimeoutMs);
+  // Node checks both timeouts on this interval (30 s by default), which would let a slow client
+  // hold a connection far past them.
+  server.connectionsCheckingInterval = Math.max(
+    50,
+    Math.min(1000, Math.floor(server.headersTimeout / 4)),
+  );
+
+  // ── A handler that hangs (a stuck dependency) still gets an answer. ─────────────────────────
+  app.addHook('onRequest', async (request, reply) => {
+    const timer = setTimeout(() => {
+      if (reply.sent || reply.raw.headersSent) return;
+      request.log.error(
+        { timeoutMs: settings.handlerTimeoutMs, url: request.url },
+        'request timed out before the handler answered',
+      );
+      void reply
+        .code(503)
+        .header('retry-after', '5')
+        .send({
+          detail: `The server did not finish this request within ${formatDuration(settings.handlerTimeoutMs)}. It may still complete: check before retrying.`,
+        });
+    }, settings.handlerTimeoutMs);
+    timer.unref();
+    reply.raw.once('close', () => clearTimeout(timer));
+  });
+};
+
+function definedOnly(options: HttpHardeningOptions): Partial<typeof HARDENING_DEFAULTS> {
+  const keys = Object.keys(HARDENING_DEFAULTS) as (keyof typeof HARDENING_DEFAULTS)[];
+  return Object.fromEntries(
+    keys.filter((key) => options[key] !== undefined).map((key) => [key, options[key]]),
+  );
+}
+
+function formatDuration(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} seconds`;
+}
+
+function formatWindow(ms: number): string {
+  if (ms % 3_600_000 === 0) return ms === 3_600_000 ? 'hour' : `${ms / 3_600_000} hours`;
+  if (ms % 60_000 === 0) return ms === 60_000 ? 'minute' : `${ms / 60_000} minutes`;
+  return `${Math.round(ms / 1000)} seconds`;
+}
+
+export const httpHardening = fp(hardening, { name: 'http-hardening', fastify: '5.x' });
