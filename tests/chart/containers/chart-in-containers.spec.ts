@@ -1,5 +1,6 @@
 import type { IContainer, IPodSpec } from 'kubernetes-models/v1';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import {
@@ -77,6 +78,8 @@ const containerName = (component: string) => `chart-test-${component}-${suffix}`
 let objects: K8sObject[];
 let postgres: Postgres | undefined;
 const started: string[] = [];
+// Host directories standing in for the pods' emptyDirs.
+const scratchDir = mkdtempSync(path.join(tmpdir(), 'chart-emptydirs-'));
 const ports: Record<App, number> = { backend: 0, frontend: 0 };
 
 function appContainer(app: App): { podSpec: IPodSpec; container: IContainer } {
@@ -89,7 +92,7 @@ const serviceNames = () => findAll(objects, 'Service').map((service) => service.
 async function startApp(app: App): Promise<void> {
   const { podSpec, container: c } = appContainer(app);
   const name = containerName(app);
-  await engineCommand(runArgs(objects, podSpec, c, name, serviceNames()));
+  await engineCommand(runArgs(objects, podSpec, c, name, serviceNames(), scratchDir));
   started.push(name);
   try {
     await waitForStartup(c, name);
@@ -152,6 +155,7 @@ afterAll(async () => {
     );
   }
   await postgres?.stop();
+  rmSync(scratchDir, { recursive: true, force: true });
 }, 60_000);
 
 describe('the chart (values-dev.yaml) on the real images', () => {
@@ -242,7 +246,9 @@ describe('the chart (values-dev.yaml) on the real images', () => {
     const [testPod] = findAll(objects, 'Pod');
     const spec = testPod.spec as IPodSpec;
     const name = containerName('helm-test');
-    await engineCommand(runArgs(objects, spec, spec.containers[0], name, serviceNames()));
+    await engineCommand(
+      runArgs(objects, spec, spec.containers[0], name, serviceNames(), scratchDir),
+    );
     started.push(name);
     const { stdout: exitCode } = await engineCommand(['wait', name]);
     const output = await logs(name);
@@ -282,4 +288,53 @@ describe('the chart (values-dev.yaml) on the real images', () => {
     },
     90_000,
   );
+});
+
+describe('the chart (values.yaml: embedded database) on the real backend image', () => {
+  it('starts the backend with its database in the DATA_DIR emptyDir under a read-only root', async () => {
+    const image = builtImage('backend');
+    const port = await freePort();
+    const embedded = template(4, [
+      ...valuesArgs('values.yaml'),
+      '--set',
+      `backend.image.repository=${image.image}`,
+      '--set',
+      `backend.image.tag=${image.tag}`,
+      '--set',
+      'frontend.image.tag=unused',
+      '--set',
+      `backend.containerPort=${port}`,
+      '--set',
+      `backend.service.port=${port}`,
+    ]);
+    const deployment = find(embedded, 'Deployment', `${RELEASE}-backend`);
+    const c = container(deployment, 'backend');
+    const name = containerName('embedded-backend');
+    const services = findAll(embedded, 'Service').map((service) => service.metadata.name);
+    await engineCommand(
+      runArgs(embedded, podTemplate(deployment).spec, c, name, services, scratchDir),
+    );
+    started.push(name);
+
+    try {
+      await waitForStartup(c, name);
+    } catch (error) {
+      throw new Error(`${(error as Error).message}\n${await logs(name)}`);
+    }
+    const ready = await probe(c, 'readinessProbe');
+    const dataDir = containerEnv(embedded, c).DATA_DIR;
+    const { stdout } = await engineCommand([
+      'exec',
+      name,
+      'node',
+      '-e',
+      `console.log(require('fs').readdirSync(${JSON.stringify(dataDir)}).length)`,
+    ]);
+
+    expect({ status: ready.status, body: ready.body }).toEqual({
+      status: 200,
+      body: expect.stringContaining('"status":"ok"'),
+    });
+    expect(Number(stdout.trim())).toBeGreaterThan(0);
+  }, 90_000);
 });

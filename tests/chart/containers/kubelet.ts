@@ -1,4 +1,5 @@
 import { execFile, spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync } from 'node:fs';
 import type { IContainer, IPodSpec, IVolume } from 'kubernetes-models/v1';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -117,7 +118,7 @@ export interface PodRun {
 
 /**
  * `<engine> run` arguments that start `c` of `podSpec` as a kubelet would, on the host network.
- * `hosts` are the Service names that resolve to this machine.
+ * `hosts` are the Service names that resolve to this machine; emptyDirs are made in `scratchDir`.
  */
 export function runArgs(
   objects: K8sObject[],
@@ -125,6 +126,7 @@ export function runArgs(
   c: IContainer,
   name: string,
   hosts: string[],
+  scratchDir: string,
 ): string[] {
   const pod = podSpec.securityContext ?? {};
   const security = c.securityContext ?? {};
@@ -166,11 +168,12 @@ export function runArgs(
     const volume = (podSpec.volumes ?? []).find((v: IVolume) => v.name === mount.name);
     if (!volume?.emptyDir)
       throw new Error(`${c.name}: volume ${mount.name} is not an emptyDir, not emulated`);
-    // An emptyDir is an empty directory writable by everyone in the pod (mode 0777).
-    const size = volume.emptyDir.sizeLimit
-      ? `,size=${memoryBytes(String(volume.emptyDir.sizeLimit))}`
-      : '';
-    args.push('--tmpfs', `${mount.mountPath}:rw,mode=0777${size}`);
+    // An emptyDir is a new, empty host directory writable by everyone in the pod (mode 0777) that
+    // hides what the image has at that path. (An engine tmpfs would copy the image directory's
+    // mode instead.) Its sizeLimit is enforced by eviction, which is not emulated.
+    const dir = mkdtempSync(path.join(scratchDir, `${mount.name}-`));
+    chmodSync(dir, 0o777);
+    args.push('--volume', `${dir}:${mount.mountPath}:rw`);
   }
 
   for (const [key, value] of Object.entries(containerEnv(objects, c)))
