@@ -47,6 +47,7 @@ export interface ShimState {
   notReady?: string[];
   registry?: string[];
   secrets?: Record<string, { data: Record<string, string> }>;
+  objects?: Record<string, unknown>;
   [key: string]: unknown;
 }
 

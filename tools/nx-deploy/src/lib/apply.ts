@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { ContainerEngine } from './container-engine';
 import type { DeployOptions } from './deploy-options';
 import { diagnosePod, eventLines, type KubeEvent, type Pod } from './diagnostics';
-import { firstErrorLine } from './exec';
+import { errorLines, firstErrorLine } from './exec';
 import { failureOutcome, helmScope, parseHelmList, rollbackOnFailureFlag } from './helm';
 import type { ImageDeliveryAdapter } from './image-delivery';
 import { readImageManifest } from './observe';
@@ -273,7 +273,9 @@ export async function applyPlan(
   );
   const upgrade = await shell.run('helm', plan.helmArgs);
   if (upgrade.exitCode !== 0) {
-    progress.failed(helmStep.title, started, firstErrorLine(upgrade));
+    const [headline, ...details] = errorLines(upgrade);
+    progress.failed(helmStep.title, started, headline ?? `exit code ${upgrade.exitCode}`);
+    for (const line of details) progress.line(`  ${line}`);
     await printDiagnostics(ctx);
     const outcome = failureOutcome(upgrade.stderr);
     const state = await releaseStatusLine(ctx);

@@ -11,6 +11,8 @@ export interface ContainerEngine {
   save(ref: string, archive: string): Command;
   tag(source: string, target: string): Command;
   push(ref: string): Command;
+  /** Removes one name of an image (the image stays while other names point at it). */
+  untag(ref: string): Command;
   remoteImageExists(ref: string): Command;
 }
 
@@ -31,6 +33,10 @@ class CliEngine implements ContainerEngine {
 
   push(ref: string): Command {
     return { command: this.name, args: ['push', ref] };
+  }
+
+  untag(ref: string): Command {
+    return { command: this.name, args: ['rmi', ref] };
   }
 
   remoteImageExists(ref: string): Command {

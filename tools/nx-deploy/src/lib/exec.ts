@@ -66,6 +66,15 @@ export const execCommand: CommandRunner = async (command, args, options = {}) =>
   };
 };
 
+/** A failed command's error text, up to `max` non-empty lines (Helm explains on later lines). */
+export function errorLines(result: CommandResult, max = 12): string[] {
+  const lines = (result.stderr || result.stdout)
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .filter((l) => l.trim().length > 0);
+  return lines.slice(0, max);
+}
+
 /** The first non-empty line of a failed command's output, for one-line messages. */
 export function firstErrorLine(result: CommandResult): string {
   const text = `${result.stderr}\n${result.stdout}`;

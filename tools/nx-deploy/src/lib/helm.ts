@@ -7,6 +7,8 @@ export interface HelmUpgradeInput {
   valuesFiles: string[];
   /** path → value, passed with --set-string so a hex tag like 1234e5 stays a string. */
   setStrings: Array<[string, string]>;
+  /** path → value with --set: Helm types true/false/numbers (the user's extra values). */
+  sets?: Array<[string, string]>;
   timeout: string;
   helmMajor: number;
 }
@@ -16,10 +18,11 @@ export function rollbackOnFailureFlag(helmMajor: number): string {
   return helmMajor >= 4 ? '--rollback-on-failure' : '--atomic';
 }
 
-function valueArgs(input: Pick<HelmUpgradeInput, 'valuesFiles' | 'setStrings'>): string[] {
+function valueArgs(input: Pick<HelmUpgradeInput, 'valuesFiles' | 'setStrings' | 'sets'>): string[] {
   return [
     ...input.valuesFiles.flatMap((file) => ['-f', file]),
     ...input.setStrings.flatMap(([key, value]) => ['--set-string', `${key}=${value}`]),
+    ...(input.sets ?? []).flatMap(([key, value]) => ['--set', `${key}=${value}`]),
   ];
 }
 
@@ -41,7 +44,9 @@ export function helmUpgradeArgs(input: HelmUpgradeInput): string[] {
   ];
 }
 
-export function helmTemplateArgs(input: Omit<HelmUpgradeInput, 'timeout' | 'helmMajor'>): string[] {
+export function helmTemplateArgs(
+  input: Omit<HelmUpgradeInput, 'timeout' | 'helmMajor' | 'kubeContext'>,
+): string[] {
   return [
     'template',
     input.release,

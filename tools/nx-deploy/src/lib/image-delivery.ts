@@ -37,9 +37,15 @@ function archiveCommands(
 ) {
   const archivedAs = fullyQualified(clusterRef);
   const archive = archiveName(localRef, scratchDir);
+  if (archivedAs === localRef) return { archive, commands: [engine.save(localRef, archive)] };
+  // The extra name exists only for the archive; it is removed again so the engine keeps its names.
   return {
     archive,
-    commands: [engine.tag(localRef, archivedAs), engine.save(archivedAs, archive)],
+    commands: [
+      engine.tag(localRef, archivedAs),
+      engine.save(archivedAs, archive),
+      engine.untag(archivedAs),
+    ],
   };
 }
 

@@ -7,8 +7,12 @@ const SECRET_KEY =
 
 export const MASK = '******';
 
+/** Keys that name a Secret (existingSecret, secretName) rather than hold a secret value. */
+const SECRET_NAME = /(existingSecret|secretName|secretRef|SecretKeyRef)$/i;
+
 export function isSecretKey(key: string): boolean {
-  return SECRET_KEY.test(key);
+  const last = key.split('.').pop() ?? key;
+  return SECRET_KEY.test(key) && !SECRET_NAME.test(last);
 }
 
 const SET_FLAGS = new Set(['--set', '--set-string', '--set-json', '--set-literal']);

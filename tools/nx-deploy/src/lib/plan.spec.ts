@@ -3,6 +3,7 @@ import { normalizeDeployOptions } from './deploy-options';
 import {
   appsNeedingImageChecks,
   appsWithoutDeployedTag,
+  desiredValues,
   planDeploy,
   type AppObservation,
   type Observation,
@@ -284,19 +285,51 @@ describe('planDeploy', () => {
     const registry: PlanContext = {
       clusterRepository: (r) => `ghcr.io/acme/${r.replace(/^localhost\//, '')}`,
       deliveryVerb: 'push to ghcr.io/acme',
+      registry: 'ghcr.io/acme',
     };
     const plan = planDeploy(
       observation({ release: { exists: false, values: {} } }),
       options({ imageDelivery: 'registry', registry: 'ghcr.io/acme', kubeContext: 'minikube' }),
       registry,
     );
-    expect(plan.setStrings).toContainEqual([
-      'frontend.image.repository',
-      'ghcr.io/acme/todo/frontend',
-    ]);
+    // The chart composes global.imageRegistry/<repository>:<tag>: the pushed reference.
+    expect(plan.setStrings).toContainEqual(['global.imageRegistry', 'ghcr.io/acme']);
+    expect(plan.setStrings).toContainEqual(['frontend.image.repository', 'todo/frontend']);
     expect(plan.steps.find((s) => s.kind === 'deliver')?.clusterRef).toBe(
       'ghcr.io/acme/todo/frontend:f1',
     );
+  });
+});
+
+describe('desiredValues', () => {
+  it('types --set values the way Helm does and keeps --set-string values as text', () => {
+    expect(
+      desiredValues(
+        { a: { b: 1 } },
+        [['frontend.image.tag', '1234']],
+        [
+          ['externalDatabase.enabled', 'true'],
+          ['backend.replicaCount', '3'],
+          ['x', 'abc'],
+        ],
+      ),
+    ).toEqual({
+      a: { b: 1 },
+      frontend: { image: { tag: '1234' } },
+      externalDatabase: { enabled: true },
+      backend: { replicaCount: 3 },
+      x: 'abc',
+    });
+  });
+
+  it('a repeated deploy with the same --set values is up to date', () => {
+    const release = deployed('f1', 'b1', { externalDatabase: { enabled: true } });
+    const plan = planDeploy(
+      observation({ release }),
+      options({ set: { 'externalDatabase.enabled': 'true' } }),
+      MINIKUBE,
+    );
+    expect(plan.upToDate).toBe(true);
   });
 });
 

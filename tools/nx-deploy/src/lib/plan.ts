@@ -77,6 +77,8 @@ export interface Plan {
   needsManifest: boolean;
   helmArgs: string[];
   setStrings: Array<[string, string]>;
+  /** The configuration's `set` values, passed with --set. */
+  sets: Array<[string, string]>;
   helmMajor: number;
 }
 
@@ -85,6 +87,11 @@ export interface PlanContext {
   clusterRepository: (localRepository: string) => string;
   deliveryVerb: string;
   deliveryTool?: ToolName;
+  /**
+   * Set when images are pushed: the chart composes `global.imageRegistry/<repository>:<tag>`, so
+   * the release gets the registry there and repositories without it.
+   */
+  registry?: string;
 }
 
 export function shortTag(tag: string): string {
@@ -147,6 +154,17 @@ function startFix(options: DeployOptions): string {
   }
 }
 
+/** The deployed repository names the same image as the planned one (registry prefix aside). */
+function sameRepository(
+  deployed: string | undefined,
+  planned: string,
+  context: PlanContext,
+): boolean {
+  if (deployed === undefined) return true;
+  const prefix = context.registry ? `${context.registry.replace(/\/+$/, '')}/` : '';
+  return deployed === planned || (prefix !== '' && `${prefix}${deployed}` === planned);
+}
+
 interface AppTarget {
   app: AppObservation;
   repository: string;
@@ -189,7 +207,7 @@ export function appsNeedingImageChecks(
       const releaseRunsIt =
         observation.release?.status === 'deployed' &&
         deployed.tag === target.tag &&
-        (deployed.repository ?? target.repository) === target.repository;
+        sameRepository(deployed.repository, target.repository, context);
       return !releaseRunsIt;
     })
     .map((target) => target.app.chartKey);
@@ -244,14 +262,28 @@ function resolveTargets(
     .concat(unlisted);
 }
 
+/** How `helm --set` types a value: true, false, null and integers; anything else stays text. */
+export function helmSetValue(text: string): unknown {
+  if (text === 'true') return true;
+  if (text === 'false') return false;
+  if (text === 'null') return null;
+  if (/^-?(0|[1-9]\d{0,17})$/.test(text)) return Number(text);
+  return text;
+}
+
 /** The values Helm will store for the release: values files, then image tags, then `set`. */
 export function desiredValues(
   valuesFromFiles: Values,
   setStrings: Array<[string, string]>,
+  sets: Array<[string, string]> = [],
 ): Values {
-  return setStrings.reduce(
+  const withStrings = setStrings.reduce(
     (values, [key, value]) => setPath(values, key, value),
     mergeValues(valuesFromFiles),
+  );
+  return sets.reduce(
+    (values, [key, value]) => setPath(values, key, helmSetValue(value)),
+    withStrings,
   );
 }
 
@@ -274,6 +306,7 @@ export function planDeploy(
     needsManifest: false,
     helmArgs: [],
     setStrings: [],
+    sets: [],
     helmMajor,
   };
   if (blockers.length > 0) return empty;
@@ -295,12 +328,17 @@ export function planDeploy(
   }
 
   const setStrings: Array<[string, string]> = [];
+  const registryPrefix = context.registry ? `${context.registry.replace(/\/+$/, '')}/` : undefined;
+  if (registryPrefix) setStrings.push(['global.imageRegistry', registryPrefix.slice(0, -1)]);
   for (const target of targets) {
-    if (target.repository)
-      setStrings.push([`${target.app.chartKey}.image.repository`, target.repository]);
+    const repository =
+      registryPrefix && !target.keptFromRelease && target.repository.startsWith(registryPrefix)
+        ? target.repository.slice(registryPrefix.length)
+        : target.repository;
+    if (repository) setStrings.push([`${target.app.chartKey}.image.repository`, repository]);
     setStrings.push([`${target.app.chartKey}.image.tag`, target.tag]);
   }
-  setStrings.push(...Object.entries(options.set));
+  const sets = Object.entries(options.set);
   const helmArgs = helmUpgradeArgs({
     release: options.release,
     chartDir: options.chartDir,
@@ -308,6 +346,7 @@ export function planDeploy(
     kubeContext: options.kubeContext,
     valuesFiles: options.valuesFiles,
     setStrings,
+    sets,
     timeout: options.timeout,
     helmMajor,
   });
@@ -321,13 +360,14 @@ export function planDeploy(
     !!release?.exists &&
     release.status === 'deployed' &&
     release.chart === expectedChart &&
-    valuesEqual(desiredValues(observation.valuesFromFiles, setStrings), release.values);
+    valuesEqual(desiredValues(observation.valuesFromFiles, setStrings, sets), release.values);
   if (upToDate) {
     return {
       ...empty,
       upToDate: true,
       helmArgs,
       setStrings,
+      sets,
       upToDateLine: `${options.project} is up to date: ${formatRef(thisTarget)} with the same values and chart is release ${options.release} revision ${release.revision} in ${options.namespace} — nothing built, loaded or rolled out`,
     };
   }
@@ -341,7 +381,7 @@ export function planDeploy(
     const running =
       release?.status === 'deployed' &&
       deployed.tag === target.tag &&
-      (deployed.repository ?? target.repository) === target.repository;
+      sameRepository(deployed.repository, target.repository, context);
     const base = {
       project: target.app.project,
       chartKey: target.app.chartKey,
@@ -413,7 +453,7 @@ export function planDeploy(
     reason: 'the app itself says it is ready, through the API server service proxy',
   });
   steps.push({ kind: 'url', title: 'url', reason: `where ${options.project} answers` });
-  return { ...empty, steps, helmArgs, setStrings };
+  return { ...empty, steps, helmArgs, setStrings, sets };
 }
 
 function describeChange(

@@ -345,6 +345,7 @@ describe('deploy executor against recorded cluster shims', () => {
     });
 
     expect(result.output).toContain('push to registry.example.com/todo frontend');
+    expect(result.success).toBe(true);
     const pushes = world
       .calls('docker')
       .filter((c) => c.args[0] === 'push')
@@ -354,8 +355,16 @@ describe('deploy executor against recorded cluster shims', () => {
       `registry.example.com/todo/todo-backend:${BACKEND_V1}`,
     ]);
     const [upgrade] = argsOf(world.calls('helm'), 'upgrade');
+    // The chart composes global.imageRegistry/<repository>:<tag> — exactly the pushed reference.
     expect(upgrade.join(' ')).toContain(
-      '--set-string frontend.image.repository=registry.example.com/todo/todo-frontend',
+      '--set-string global.imageRegistry=registry.example.com/todo',
+    );
+    expect(upgrade.join(' ')).toContain('--set-string frontend.image.repository=todo-frontend');
+    const deployment = world.state().objects?.['todo-dev/Deployment/todo-app-frontend'] as {
+      spec: { template: { spec: { containers: Array<{ image: string }> } } };
+    };
+    expect(deployment.spec.template.spec.containers[0].image).toBe(
+      `registry.example.com/todo/todo-frontend:${FRONTEND_V1}`,
     );
     expect(upgrade).toEqual(expect.arrayContaining(['--kube-context', 'prod-eu']));
     expect(world.calls('minikube')).toEqual([]);
@@ -427,7 +436,11 @@ describe('deploy executor through Nx (runExecutor builds only a missing image)',
     setUp({ engine: 'podman', tools: ['helm', 'kubectl', 'minikube', 'docker', 'kind'] });
     for (const app of ['frontend', 'backend']) {
       mkdirSync(path.join(world.root, `apps/${app}/src`), { recursive: true });
-      writeFileSync(path.join(world.root, `apps/${app}/src/main.js`), `console.log('${app}');\n`);
+      // A nonce keeps this run's content tags apart from images earlier runs left in the engine.
+      writeFileSync(
+        path.join(world.root, `apps/${app}/src/main.js`),
+        `console.log('${app}', '${path.basename(world.dir)}');\n`,
+      );
       writeFileSync(
         path.join(world.root, `apps/${app}/Dockerfile`),
         'FROM scratch\nCOPY src /app/src\n',

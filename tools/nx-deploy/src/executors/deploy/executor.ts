@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { applyBuilds, applyPlan, type ApplyContext } from '../../lib/apply';
 import { createContainerEngine } from '../../lib/container-engine';
 import { normalizeDeployOptions, type DeployOptions } from '../../lib/deploy-options';
-import { execCommand, firstErrorLine, type CommandRunner } from '../../lib/exec';
+import { errorLines, execCommand, firstErrorLine, type CommandRunner } from '../../lib/exec';
 import { helmTemplateArgs } from '../../lib/helm';
 import { createImageDelivery } from '../../lib/image-delivery';
 import { acquireReleaseLock, lockPath } from '../../lib/lock';
@@ -97,6 +97,7 @@ export async function runDeploy(
     clusterRepository: (repo) => delivery.clusterRepository(repo),
     deliveryVerb: delivery.verb,
     deliveryTool: delivery.tool,
+    registry: options.imageDelivery === 'registry' ? options.registry : undefined,
   };
   const ctx: ApplyContext = {
     options,
@@ -234,6 +235,7 @@ async function dryRun(
       clusterRepository: (repo) => delivery.clusterRepository(repo),
       deliveryVerb: delivery.verb,
       deliveryTool: delivery.tool,
+      registry: options.imageDelivery === 'registry' ? options.registry : undefined,
     });
   }
   progress.line(
@@ -263,10 +265,13 @@ async function dryRun(
       namespace: options.namespace,
       valuesFiles: options.valuesFiles,
       setStrings: plan.setStrings,
+      sets: plan.sets,
     }),
   );
   if (template.exitCode !== 0) {
-    progress.failed('helm template', started, firstErrorLine(template));
+    const [headline, ...details] = errorLines(template);
+    progress.failed('helm template', started, headline ?? firstErrorLine(template));
+    for (const line of details) progress.line(`  ${line}`);
     return false;
   }
   progress.done('helm template', started);

@@ -302,11 +302,10 @@ export async function runDoctor(
     );
   const problems = lines.filter((l) => l.status === 'problem').length;
   const warnings = lines.filter((l) => l.status === 'warning').length;
-  progress.done(
-    problems === 0 ? 'doctor: ready to deploy' : `doctor: ${problems} problem(s) to fix`,
-    started,
-    warnings ? `${warnings} warning(s)` : undefined,
-  );
+  const note = warnings ? `${warnings} warning(s)` : undefined;
+  if (problems === 0) progress.done('doctor: ready to deploy', started, note);
+  else
+    progress.failed('doctor', started, `${problems} problem(s) to fix${note ? `, ${note}` : ''}`);
   return { success: problems === 0 };
 }
 
