@@ -4,15 +4,18 @@
  * /ready answers 503 at once, the server stops accepting connections, requests in flight finish
  * (up to SHUTDOWN_TIMEOUT_MS), then the process exits — Next's own handler would exit at once.
  */
-import { frontendEnvSchema, loadConfigOrExit } from '@todo/config';
+import { frontendEnvSchema, loadConfigOrExit, redactConfig } from '@todo/config';
 import { ShutdownManager } from '@todo/health';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import pino from 'pino';
 import { setProcessShutdown } from './process-shutdown';
 
 const config = loadConfigOrExit(frontendEnvSchema, process.env);
-const shutdown = new ShutdownManager({ timeoutMs: config.SHUTDOWN_TIMEOUT_MS });
+// JSON lines on stdout, like the backend's, so the cluster's log pipeline reads both the same way.
+const logger = pino({ name: 'frontend', level: config.LOG_LEVEL });
+const shutdown = new ShutdownManager({ timeoutMs: config.SHUTDOWN_TIMEOUT_MS, logger });
 setProcessShutdown(shutdown);
 
 // Next creates its HTTP server internally; follow every server it creates so in-flight requests
@@ -28,4 +31,5 @@ http.createServer = function createTrackedServer(this: unknown, ...args: unknown
 process.env.NEXT_MANUAL_SIG_HANDLE = 'true';
 shutdown.listen();
 
+logger.info({ config: redactConfig(frontendEnvSchema, config) }, 'frontend starting');
 createRequire(__filename)(path.join(__dirname, 'next-server.js'));
