@@ -103,18 +103,22 @@ describe('health without a database', () => {
   it('/health stays 200 and /ready turns 503 when the database fails', async () => {
     // A database whose every use fails, counting uses: /health must not touch it at all.
     let touched = 0;
-    const fail = () => {
+    // Query builders chain as usual; running one (await / execute) counts a use and fails.
+    const down = () => {
       touched += 1;
-      throw new Error('database is down');
+      return Promise.reject(new Error('database is down'));
     };
-    const failing = {
-      select: fail,
-      insert: fail,
-      update: fail,
-      delete: fail,
-      execute: fail,
-      transaction: fail,
-    };
+    const query: object = new Proxy(() => query, {
+      get: (_target, property) =>
+        property === 'then'
+          ? (resolve: unknown, reject: (error: unknown) => void) => down().catch(reject)
+          : property === 'execute'
+            ? down
+            : query,
+      apply: () => query,
+    });
+    const start = () => query;
+    const failing = { select: start, insert: start, update: start, delete: start, execute: start };
     const broken: DatabaseHandle = {
       db: failing as unknown as DatabaseHandle['db'],
       driver: 'postgres',

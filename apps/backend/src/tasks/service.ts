@@ -1,4 +1,4 @@
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Task, TaskStatus } from '@todo/api-contract';
 import type { Database } from '../db/client';
 import { tasks, type TaskRow } from '../db/schema';
@@ -32,18 +32,34 @@ export function toTask(row: TaskRow): Task {
  * a caller (HTTP route, chat tool, MCP tool) cannot reach another user's task by its id.
  */
 export class TaskService {
-  constructor(private readonly db: Database) {}
+  // The list is the hottest query: prepared once (per connection on PostgreSQL) instead of
+  // built and planned on every request.
+  private readonly listAll;
+  private readonly listByCompleted;
+
+  constructor(private readonly db: Database) {
+    const owned = eq(tasks.user_id, sql.placeholder('userId'));
+    const newestFirst = [desc(tasks.created_at), desc(tasks.id)] as const;
+    this.listAll = db
+      .select()
+      .from(tasks)
+      .where(owned)
+      .orderBy(...newestFirst)
+      .prepare('tasks_list_all');
+    this.listByCompleted = db
+      .select()
+      .from(tasks)
+      .where(and(owned, eq(tasks.completed, sql.placeholder('completed'))))
+      .orderBy(...newestFirst)
+      .prepare('tasks_list_by_completed');
+  }
 
   /** Newest first; ties (same timestamp) by id, newest first. */
   async list(userId: string, status: TaskStatus = 'all'): Promise<Task[]> {
-    const owned = eq(tasks.user_id, userId);
-    const where =
-      status === 'all' ? owned : and(owned, eq(tasks.completed, status === 'completed'));
-    const rows = await this.db
-      .select()
-      .from(tasks)
-      .where(where)
-      .orderBy(desc(tasks.created_at), desc(tasks.id));
+    const rows =
+      status === 'all'
+        ? await this.listAll.execute({ userId })
+        : await this.listByCompleted.execute({ userId, completed: status === 'completed' });
     return rows.map(toTask);
   }
 
