@@ -18,6 +18,12 @@ const REPLIES: Record<ReplyReason, string> = {
   help: `I'm your task assistant 🤖\n${CAPABILITIES}`,
   thanks: 'You\'re welcome! 😊 Anything else? Say "help" to see what I can do.',
   missing_title: 'What should the task be called? Try "add a task to buy milk".',
+  missing_task:
+    'Which task? Use its number, e.g. "complete task 3" or "delete task 3" — "show my tasks" shows the numbers.',
+  missing_change:
+    'What should change? Try "rename task 3 to call mom" or "change the description of task 3 to 2 litres".',
+  reopen:
+    "I can't reopen a finished task from the chat yet — untick it in your task list instead. I can add, show, complete, delete, rename or re-describe tasks.",
   bulk: 'I work on one task at a time — say "delete task 3" or "complete tasks 3 and 4". Say "show my tasks" to see their numbers.',
   unknown: `Sorry, I didn't quite get that 🤔\n${CAPABILITIES}`,
 };

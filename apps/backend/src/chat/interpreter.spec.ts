@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { interpret, type Intent } from './interpreter';
 
 const id = (n: number) => ({ kind: 'id' as const, id: n });
@@ -23,6 +24,9 @@ describe('interpret', () => {
         { type: 'add_task', title: 'file taxes', description: 'before April 15' },
       ],
       ['can you add task go running please', { type: 'add_task', title: 'go running' }],
+      ['I need to buy milk', { type: 'add_task', title: 'buy milk' }],
+      ['todo: renew passport', { type: 'add_task', title: 'renew passport' }],
+      ['great, add a task to call Bob', { type: 'add_task', title: 'call Bob' }],
     ])('%s', (message, intent) => {
       expect(interpret(message)).toEqual(intent);
     });
@@ -54,6 +58,11 @@ describe('interpret', () => {
       ['show completed tasks', 'completed'],
       ['list my finished tasks', 'completed'],
       ['what have I done', 'completed'],
+      ['what did I finish', 'completed'],
+      ['what tasks are pending', 'pending'],
+      ['show', 'all'],
+      ['show me everything', 'all'],
+      ['I need to see my tasks', 'all'],
     ])('%s → %s', (message, status) => {
       expect(interpret(message)).toEqual({ type: 'list_tasks', status });
     });
@@ -71,6 +80,8 @@ describe('interpret', () => {
       ['complete tasks 3 and 5', { type: 'complete_task', refs: [id(3), id(5)] }],
       ['finish the laundry task', { type: 'complete_task', refs: [titled('laundry')] }],
       ['check off buy milk', { type: 'complete_task', refs: [titled('buy milk')] }],
+      ['done 3', { type: 'complete_task', refs: [id(3)] }],
+      ['#3 done', { type: 'complete_task', refs: [id(3)] }],
     ])('%s', (message, intent) => {
       expect(interpret(message)).toEqual(intent);
     });
@@ -83,6 +94,7 @@ describe('interpret', () => {
       ['delete buy milk', { type: 'delete_task', refs: [titled('buy milk')] }],
       ['remove buy milk from my list', { type: 'delete_task', refs: [titled('buy milk')] }],
       ['get rid of tasks 1, 2 and 4', { type: 'delete_task', refs: [id(1), id(2), id(4)] }],
+      ['delete task three', { type: 'delete_task', refs: [id(3)] }],
     ])('%s', (message, intent) => {
       expect(interpret(message)).toEqual(intent);
     });
@@ -90,6 +102,7 @@ describe('interpret', () => {
     it('declines "delete all tasks" instead of guessing, since the tools work one task at a time', () => {
       expect(interpret('delete all my tasks')).toEqual({ type: 'reply', reason: 'bulk' });
       expect(interpret('remove completed tasks')).toEqual({ type: 'reply', reason: 'bulk' });
+      expect(interpret('clear my list')).toEqual({ type: 'reply', reason: 'bulk' });
     });
   });
 
@@ -128,6 +141,7 @@ describe('interpret', () => {
         'describe task 9 as the big one',
         { type: 'update_task', ref: id(9), description: 'the big one' },
       ],
+      ['rename task 3 call mom', { type: 'update_task', ref: id(3), title: 'call mom' }],
     ])('%s', (message, intent) => {
       expect(interpret(message)).toEqual(intent);
     });
@@ -142,8 +156,55 @@ describe('interpret', () => {
       ['', 'help'],
       ['what is the weather in Paris', 'unknown'],
       ['asdfghjkl', 'unknown'],
+      ['buy milk', 'unknown'],
+      ['great, thanks', 'thanks'],
+      ['complete', 'missing_task'],
+      ['delete the task', 'missing_task'],
+      ['edit task 3', 'missing_change'],
+      ['mark task 3 as not done', 'reopen'],
+      ['undo task 3', 'reopen'],
     ])('%s → %s reply', (message, reason) => {
       expect(interpret(message)).toEqual({ type: 'reply', reason });
+    });
+  });
+
+  describe('any text at all', () => {
+    it('yields an intent, never an exception, and never an empty title or description', () => {
+      fc.assert(
+        fc.property(fc.string({ maxLength: 300 }), (text) => {
+          const intent = interpret(text);
+          expect([
+            'add_task',
+            'list_tasks',
+            'complete_task',
+            'delete_task',
+            'update_task',
+            'reply',
+          ]).toContain(intent.type);
+          if (intent.type === 'add_task') {
+            expect(intent.title.trim()).not.toBe('');
+            if (intent.description !== undefined) expect(intent.description.trim()).not.toBe('');
+          }
+          if (intent.type === 'update_task') {
+            expect(intent.title ?? intent.description).toBeTruthy();
+          }
+        }),
+        { numRuns: 2000 },
+      );
+    });
+
+    it('keeps the title the user gives after "add a task to"', () => {
+      fc.assert(
+        fc.property(
+          fc.stringMatching(/^[a-z][a-z ]{0,40}[a-z]$/).filter((title) => !/\s{2}/.test(title)),
+          (title) => {
+            const intent = interpret(`add a task to ${title}`);
+            expect(intent).toMatchObject({ type: 'add_task' });
+            expect(title).toContain((intent as { title: string }).title);
+          },
+        ),
+        { numRuns: 500 },
+      );
     });
   });
 });

@@ -17,10 +17,19 @@ export type Intent =
   | { type: 'update_task'; ref: TaskRef; title?: string; description?: string }
   | { type: 'reply'; reason: ReplyReason };
 
-export type ReplyReason = 'help' | 'greeting' | 'thanks' | 'missing_title' | 'bulk' | 'unknown';
+export type ReplyReason =
+  | 'help'
+  | 'greeting'
+  | 'thanks'
+  | 'missing_title'
+  | 'missing_task'
+  | 'missing_change'
+  | 'bulk'
+  | 'reopen'
+  | 'unknown';
 
 const POLITE_PREFIX =
-  /^(?:(?:hey|hi|hello|ok(?:ay)?|so|and|also|now|then)\b[\s,]*)*(?:(?:please|pls|plz|kindly|can you|could you|would you|will you|can u|i want to|i'd like to|i would like to|i wanna|let's|lets|go ahead and|just)\b[\s,]*)*/i;
+  /^(?:(?:hey|hi|hello|ok(?:ay)?|alright|right|sure|yes|yeah|great|awesome|perfect|cool|nice|thanks|thank you|so|and|also|now|then)\b[\s,]*)*(?:(?:please|pls|plz|kindly|can you|could you|would you|will you|can u|i want to|i'd like to|i would like to|i wanna|let's|lets|go ahead and|just)\b[\s,]*)*/i;
 const POLITE_SUFFIX = /[\s,]*(?:please|pls|plz|thanks|thank you|thx|for me|now)\s*$/i;
 const TASK_WORD = String.raw`(?:tasks?|todos?|to-dos?|items?|reminders?)`;
 const DONE_WORD = String.raw`(?:done|complete|completed|finished|checked(?: off)?|ticked(?: off)?)`;
@@ -37,13 +46,56 @@ export function interpret(message: string): Intent {
   const text = stripPoliteness(plain);
   if (text === '') return { type: 'reply', reason: 'help' };
 
+  return matchCommand(text) ?? matchIntention(text) ?? { type: 'reply', reason: 'unknown' };
+}
+
+function matchCommand(text: string): Intent | undefined {
   return (
+    matchReopen(text) ??
     matchUpdate(text) ??
     matchAdd(text) ??
     matchComplete(text) ??
     matchDelete(text) ??
-    matchList(text) ?? { type: 'reply', reason: 'unknown' }
+    matchList(text) ??
+    matchIncomplete(text)
   );
+}
+
+// "I need to buy milk" is a new task, unless what follows is itself a command ("I need to see my tasks").
+function matchIntention(text: string): Intent | undefined {
+  const match =
+    /^(?:i need to|i have to|i've got to|i gotta|i must|i should|don't let me forget to|dont let me forget to)\s+(.+)$/i.exec(
+      text,
+    ) ?? /^(?:todo|to-do|to do|task|new task)\s*:\s*(.+)$/i.exec(text);
+  if (!match) return undefined;
+  return matchCommand(match[1]) ?? matchAdd(`add ${match[1]}`);
+}
+
+// There is no tool to reopen a task; say so rather than completing it by mistake.
+function matchReopen(text: string): Intent | undefined {
+  const reopen =
+    /^(?:undo|uncomplete|un-complete|reopen|re-open|unmark|uncheck|untick|restore)\b/i.test(text) ||
+    new RegExp(
+      String.raw`^(?:mark|set|flag)\s+.+\s+(?:as\s+)?(?:not\s+${DONE_WORD}|undone|incomplete|unfinished|pending|open|to ?do)$`,
+      'i',
+    ).test(text);
+  return reopen ? { type: 'reply', reason: 'reopen' } : undefined;
+}
+
+// "complete", "delete task", "edit task 3": a command that lacks its task or its change.
+function matchIncomplete(text: string): Intent | undefined {
+  if (
+    new RegExp(
+      String.raw`^(?:complete|finish|mark|delete|remove|erase|rename|check off)(?:\s+(?:a|the|this|that|my)?\s*${TASK_WORD})?$`,
+      'i',
+    ).test(text)
+  ) {
+    return { type: 'reply', reason: 'missing_task' };
+  }
+  if (/^(?:edit|change|update|modify|rename)\b/i.test(text)) {
+    return { type: 'reply', reason: 'missing_change' };
+  }
+  return undefined;
 }
 
 function stripPoliteness(message: string): string {
@@ -63,7 +115,10 @@ function matchSmallTalk(text: string): Intent | undefined {
     return { type: 'reply', reason: 'greeting' };
   }
   if (
-    /^(?:thanks|thank you|thx|ty|cheers|great|awesome|perfect|cool|nice)(?:\s+.*)?$/i.test(text)
+    /^(?:(?:great|awesome|perfect|cool|nice|ok|okay|good|lovely)[\s,!]*)?(?:thanks|thank you|thx|ty|cheers)(?:\s+(?:so much|a lot|very much|again|a bunch))?$/i.test(
+      text,
+    ) ||
+    /^(?:great|awesome|perfect|cool|nice|lovely)$/i.test(text)
   ) {
     return { type: 'reply', reason: 'thanks' };
   }
@@ -147,11 +202,27 @@ function matchComplete(text: string): Intent | undefined {
     if (refs === 'bulk') return { type: 'reply', reason: 'bulk' };
     if (refs) return { type: 'complete_task', refs };
   }
+  // Terse forms, only with task numbers: "done 3", "#3 done", "task 4 finished".
+  const terse =
+    /^(?:done|completed?|finished)\s+(?:with\s+)?(.+)$/i.exec(text) ??
+    new RegExp(String.raw`^(.+?)\s+${DONE_WORD}$`, 'i').exec(text);
+  const refs = terse ? parseRefs(terse[1]) : undefined;
+  if (Array.isArray(refs) && refs.every((ref) => ref.kind === 'id')) {
+    return { type: 'complete_task', refs };
+  }
   return undefined;
 }
 
 // "delete task 3", "remove buy milk from my list", "get rid of tasks 2 and 5"
 function matchDelete(text: string): Intent | undefined {
+  if (
+    new RegExp(
+      String.raw`^(?:clear|empty|wipe|reset|purge)\s+(?:out\s+)?(?:all|everything|${LIST_NOUN}|all\s+${LIST_NOUN})$`,
+      'i',
+    ).test(text)
+  ) {
+    return { type: 'reply', reason: 'bulk' };
+  }
   const match =
     /^(?:delete|remove|erase|drop|trash|discard|get rid of|cancel|forget(?: about)?|scratch)\s+(.+?)$/i.exec(
       text,
@@ -170,8 +241,14 @@ function matchUpdate(text: string): Intent | undefined {
   const describe = /^describe\s+(.+?)\s+as\s+(.+)$/i.exec(text);
   if (describe) return updateIntent(describe[1], 'description', describe[2]);
 
-  const rename = /^(?:rename|retitle)\s+(.+?)\s+(?:to|as|into)\s+(.+)$/i.exec(text);
+  const rename = /^(?:rename|retitle)\s+(.+?)\s+(?:to|as|into)\s*:?\s+(.+)$/i.exec(text);
   if (rename) return updateIntent(rename[1], 'title', rename[2]);
+  // "rename task 3 call mom"
+  const renameNumbered = new RegExp(
+    String.raw`^(?:rename|retitle)\s+((?:${TASK_WORD}\s*)?#?\d+)\s*:?\s+(.+)$`,
+    'i',
+  ).exec(text);
+  if (renameNumbered) return updateIntent(renameNumbered[1], 'title', renameNumbered[2]);
 
   // "change the description of task 3 to X" / "set the title for buy milk to X"
   const fieldOf = new RegExp(
@@ -236,6 +313,11 @@ function parseRefs(raw: string): TaskRef[] | 'bulk' | undefined {
   ) {
     return 'bulk';
   }
+  const spelled = new RegExp(
+    String.raw`^(?:(?:the\s+)?${TASK_WORD}\s+)(?:number\s+)?(${Object.keys(NUMBER_WORDS).join('|')})$`,
+    'i',
+  ).exec(target);
+  if (spelled) return [{ kind: 'id', id: NUMBER_WORDS[spelled[1].toLowerCase()] }];
   const ids = new RegExp(
     String.raw`^(?:(?:the\s+)?${TASK_WORD}\s*)?(?:(?:number|no\.?|id)\s*)?#?(\d+(?:\s*(?:,|and|&|\+)\s*(?:${TASK_WORD}\s*)?#?\d+)*)$`,
     'i',
@@ -251,9 +333,39 @@ function parseRefs(raw: string): TaskRef[] | 'bulk' | undefined {
       .replace(new RegExp(String.raw`^${TASK_WORD}\s+(?:called|named|titled)?\s*`, 'i'), '')
       .replace(new RegExp(String.raw`\s+${TASK_WORD}$`, 'i'), ''),
   );
-  if (title === '' || /^(?:it|that|this|one)$/i.test(title)) return undefined;
+  if (
+    title === '' ||
+    new RegExp(String.raw`^(?:it|that|this|one|${TASK_WORD})$`, 'i').test(title)
+  ) {
+    return undefined;
+  }
   return [{ kind: 'title', title }];
 }
+
+const NUMBER_WORDS: Record<string, number> = Object.fromEntries(
+  [
+    'one',
+    'two',
+    'three',
+    'four',
+    'five',
+    'six',
+    'seven',
+    'eight',
+    'nine',
+    'ten',
+    'eleven',
+    'twelve',
+    'thirteen',
+    'fourteen',
+    'fifteen',
+    'sixteen',
+    'seventeen',
+    'eighteen',
+    'nineteen',
+    'twenty',
+  ].map((word, index) => [word, index + 1]),
+);
 
 function unquote(text: string): string {
   return text
@@ -265,18 +377,27 @@ function unquote(text: string): string {
 
 // "show my tasks", "what's pending", "list completed tasks", "what have I finished"
 function matchList(text: string): Intent | undefined {
+  if (/^(?:show|list|display|view|see)(?:\s+(?:me\s+)?(?:all|everything|it all))?$/i.test(text)) {
+    return { type: 'list_tasks', status: 'all' };
+  }
+  if (
+    /^what (?:have|did) i (?:do|done|complete|completed|finish|finished|get done|got done)\b/i.test(
+      text,
+    )
+  ) {
+    return { type: 'list_tasks', status: 'completed' };
+  }
   const asksToSee =
-    /^(?:show|list|display|view|see|get|give me|tell me|print|what(?:'s| is| are)|what do i have|which|whats|how many|do i have|any)\b/i.test(
+    /^(?:show|list|display|view|see|get|give me|tell me|print|what|which|whats|how many|do i have|have i|any|are there)\b/i.test(
       text,
     ) ||
     new RegExp(
       String.raw`^(?:(?:all|my|all my|the)\s+)?(?:(?:pending|open|completed|done|finished|remaining|incomplete|unfinished)\s+)?${TASK_WORD}$`,
       'i',
     ).test(text) ||
-    /^(?:(?:my|the)\s+)?(?:todo|to-do|task)\s+list$/i.test(text) ||
-    /^what(?:'s| is)\s+left|^what have i (?:done|completed|finished)/i.test(text);
+    /^(?:(?:my|the)\s+)?(?:todo|to-do|to do|task)\s+list$/i.test(text);
   const mentionsTasks = new RegExp(
-    String.raw`\b${TASK_WORD}\b|\blist\b|\bleft\b|\bpending\b|\b(?:to do|todo)\b|\bdone\b|\bcompleted\b|\bfinished\b|\bplate\b|\bagenda\b`,
+    String.raw`\b${TASK_WORD}\b|\blist\b|\bleft\b|\bpending\b|\b(?:to do|todo)\b|\bdone\b|\bcompleted?\b|\bfinish(?:ed)?\b|\bplate\b|\bagenda\b`,
     'i',
   ).test(text);
   if (!asksToSee || !mentionsTasks) return undefined;
@@ -290,7 +411,7 @@ function matchList(text: string): Intent | undefined {
   ) {
     return { type: 'list_tasks', status: 'pending' };
   }
-  if (/\b(?:completed|complete|done|finished|closed|checked off)\b/i.test(text)) {
+  if (/\b(?:completed?|done|finished|closed|checked off)\b/i.test(text)) {
     return { type: 'list_tasks', status: 'completed' };
   }
   return { type: 'list_tasks', status: 'all' };

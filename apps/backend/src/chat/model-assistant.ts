@@ -215,20 +215,38 @@ function parseArguments(text: string): unknown {
  * What went wrong, safe to log: providers echo (part of) the API key in some error messages
  * ("Incorrect API key provided: sk-ab***yz"), so anything shaped like a key is masked.
  */
-function describeError(
-  error: unknown,
-  apiKey: string,
-): { name: string; message: string; status?: number } {
+function describeError(error: unknown, apiKey: string): ModelFailure {
   const redact = (text: string) =>
     text
       .split(apiKey)
       .join('[redacted]')
       .replace(/\b(?:sk|key|rk)-[\w*.-]{6,}/gi, '[redacted]');
-  if (error instanceof OpenAI.APIError) {
-    return { name: error.constructor.name, message: redact(error.message), status: error.status };
-  }
-  if (error instanceof Error) return { name: error.name, message: redact(error.message) };
-  return { name: typeof error, message: redact(String(error)) };
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : undefined;
+  const failure: ModelFailure = {
+    kind: failureKind(error),
+    message: redact(error instanceof Error ? error.message : String(error)),
+  };
+  if (error instanceof OpenAI.APIError && error.status !== undefined) failure.status = error.status;
+  if (cause) failure.cause = redact(`${cause.name}: ${cause.message}`);
+  return failure;
+}
+
+interface ModelFailure {
+  /** Stable across minified bundles, unlike class names. */
+  kind: 'timeout' | 'connection' | 'http' | 'unreadable_answer' | 'other';
+  message: string;
+  status?: number;
+  cause?: string;
+}
+
+function failureKind(error: unknown): ModelFailure['kind'] {
+  if (error instanceof OpenAI.APIConnectionTimeoutError) return 'timeout';
+  if (error instanceof OpenAI.APIConnectionError) return 'connection';
+  if (error instanceof OpenAI.APIError) return 'http';
+  if (error instanceof UnreadableAnswerError) return 'unreadable_answer';
+  // A body that is not JSON at all (compared by name: the parser may live in another realm).
+  if ((error as { name?: unknown } | null)?.name === 'SyntaxError') return 'unreadable_answer';
+  return 'other';
 }
 
 function doneSummary(toolCalls: ToolCallRecord[]): string {
