@@ -30,10 +30,14 @@ let database: DatabaseHandle;
 let logs: LogCapture;
 let app: FastifyInstance;
 
-async function appWithKey(apiKey: string, capture: LogCapture): Promise<FastifyInstance> {
+async function appWithKey(
+  apiKey: string,
+  capture: LogCapture,
+  keyVariable: 'OPENAI_API_KEY' | 'OPENROUTER_API_KEY' = 'OPENAI_API_KEY',
+): Promise<FastifyInstance> {
   const built = await buildApp({
     config: testConfig({
-      OPENAI_API_KEY: apiKey,
+      [keyVariable]: apiKey,
       OPENAI_BASE_URL: fake.baseURL,
       OPENAI_MODEL: 'gpt-4o-mini',
       OPENAI_TIMEOUT_MS: '1000',
@@ -247,6 +251,25 @@ it('sends the earlier conversation along as context', async () => {
     { role: 'assistant', content: 'Hi Ada! How can I help with your tasks?' },
     { role: 'user', content: 'what did I just say?' },
   ]);
+});
+
+it('accepts OPENROUTER_API_KEY as the model key', async () => {
+  const viaOpenRouter = await appWithKey(fake.apiKey, new LogCapture(), 'OPENROUTER_API_KEY');
+  try {
+    const ada = await signUp(viaOpenRouter);
+    fake.enqueue(
+      toolCallsReply({ name: 'add_task', arguments: { title: 'try OpenRouter' } }),
+      textReply('Added.'),
+    );
+
+    const answer = await chat(ada, 'add try OpenRouter', viaOpenRouter);
+
+    expect(answer).toMatchObject({ response: 'Added.', tool_calls: ['add_task'] });
+    expect(fake.requests[0].authorization).toBe(`Bearer ${fake.apiKey}`);
+    expect(await tasksOf(ada)).toMatchObject([{ title: 'try OpenRouter' }]);
+  } finally {
+    await viaOpenRouter.close();
+  }
 });
 
 describe('when the model misbehaves', () => {

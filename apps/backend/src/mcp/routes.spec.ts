@@ -147,6 +147,18 @@ it('answers bad arguments with a tool error naming the field, and changes nothin
   expect(await tasksOf(ada)).toEqual([]);
 });
 
+it('answers GET and DELETE with 405: the endpoint is stateless, so there is no session stream to open or end', async () => {
+  const ada = await signUp(ctx.app);
+  for (const method of ['GET', 'DELETE']) {
+    const response = await fetch(new URL('/mcp', baseUrl), {
+      method,
+      headers: { authorization: `Bearer ${ada.token}`, accept: 'text/event-stream' },
+    });
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('POST');
+  }
+});
+
 describe('authentication', () => {
   const listTools = (headers: Record<string, string> = {}) =>
     fetch(new URL('/mcp', baseUrl), {
