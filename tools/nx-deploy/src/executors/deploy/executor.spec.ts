@@ -330,6 +330,27 @@ describe('deploy executor against recorded cluster shims', () => {
     );
   });
 
+  it('two deploys of one release at once run their Helm operations one after the other', async () => {
+    // The helm shim holds each upgrade for a while and, like Helm, refuses a second operation on a
+    // release that is mid-upgrade; the executor's release lock must keep them apart.
+    setUp({ state: { upgradeDelayMs: 1500 } });
+    world.image('frontend', 'todo-frontend', FRONTEND_V1);
+    world.image('backend', 'todo-backend', BACKEND_V1);
+    expect((await deploy('frontend')).success).toBe(true);
+    world.image('frontend', 'todo-frontend', 'dddddddddddddddd');
+    world.image('backend', 'todo-backend', 'eeeeeeeeeeeeeeee');
+
+    const [frontend, backend] = await Promise.all([deploy('frontend'), deploy('backend')]);
+
+    expect([frontend.success, backend.success]).toEqual([true, true]);
+    expect(`${frontend.output}\n${backend.output}`).toMatch(
+      /… waiting for another deploy of todo-app \(pid \d+\) to finish/,
+    );
+    const values = deployedValues(world).values;
+    expect(values.frontend.image.tag).toBe('dddddddddddddddd');
+    expect(values.backend.image.tag).toBe('eeeeeeeeeeeeeeee');
+  });
+
   it('pushes to a registry for prod, with the registry repository in the release', async () => {
     setUp({ state: { kube: { currentContext: 'prod-eu' } } });
     world.image('frontend', 'todo-frontend', FRONTEND_V1);
