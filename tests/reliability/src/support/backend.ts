@@ -26,7 +26,9 @@ export {
   type FakeOpenAIServer,
 } from '../../../../apps/backend/test/support/fake-openai-server';
 export {
+  postgresBinDir,
   startPostgres,
   type PostgresCluster,
 } from '../../../../apps/backend/test/support/postgres';
+export { createDatabase } from '../../../../apps/backend/src/db/client';
 /* eslint-enable @nx/enforce-module-boundaries */
