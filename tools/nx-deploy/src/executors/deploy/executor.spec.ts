@@ -213,6 +213,37 @@ describe('deploy executor against recorded cluster shims', () => {
     expect(deployedValues(world).values.backend.image.tag).toBe(BACKEND_V1);
   });
 
+  it('Helm 4 reports its rollback through --rollback-on-failure', async () => {
+    setUp({ helmMajor: 4, state: { failImages: ['todo-backend:bad'] } });
+    world.image('frontend', 'todo-frontend', FRONTEND_V1);
+    world.image('backend', 'todo-backend', BACKEND_V1);
+    expect((await deploy('frontend')).success).toBe(true);
+    world.image('backend', 'todo-backend', 'bad0bad0bad0bad0');
+
+    const result = await deploy('backend');
+
+    expect(result.success).toBe(false);
+    expect(result.output).toContain('has been rolled back due to rollback-on-failure being set');
+    expect(result.output).toContain(
+      'rollback: Helm rolled the release back — release todo-app is at revision 3 (deployed)',
+    );
+  });
+
+  it('a failed first install is removed by Helm, and the output says so', async () => {
+    setUp({ state: { failImages: ['todo-frontend:'] } });
+    world.image('frontend', 'todo-frontend', FRONTEND_V1);
+    world.image('backend', 'todo-backend', BACKEND_V1);
+
+    const result = await deploy('frontend');
+
+    expect(result.success).toBe(false);
+    expect(result.output).toContain('has been uninstalled due to atomic being set');
+    expect(result.output).toContain(
+      'rollback: the first install failed and Helm removed it — release todo-app is not installed',
+    );
+    expect(result.output).toMatch(/container frontend keeps crashing/);
+  });
+
   it('a missing tool stops the deploy before anything changes, with one line saying how to install it', async () => {
     setUp({ tools: ['helm', 'kubectl', 'docker', 'podman', 'kind'] satisfies Tool[] });
     world.image('frontend', 'todo-frontend', FRONTEND_V1);
