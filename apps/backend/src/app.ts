@@ -8,7 +8,6 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import {
   jsonSchemaTransform,
   jsonSchemaTransformObject,
-  serializerCompiler,
   validatorCompiler,
 } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
@@ -23,6 +22,7 @@ import { UserService } from './auth/users';
 import { chatRoutes } from './chat/routes';
 import { createDatabase, type Database, type DatabaseHandle } from './db/client';
 import { installErrorHandling } from './http/error-handler';
+import { serializerCompiler } from './http/serializer';
 import { httpHardening, type HttpHardeningOptions } from './http/hardening';
 import { createLogger } from './logger';
 import { mcpRoutes } from './mcp/routes';
