@@ -95,9 +95,30 @@ async function openPostgres(
     async close() {
       if (closed) return;
       closed = true;
+      await untilQuiet(pool);
       await pool.end();
     },
   };
+}
+
+/**
+ * Waits (at most `maxMs`) until no client has been checked out for `quietMs`. A request whose
+ * client hung up is no longer counted by the HTTP drain, yet its handler may still be between
+ * two queries; ending the pool under it would turn a harmless abort into a logged failure.
+ */
+async function untilQuiet(
+  pool: { totalCount: number; idleCount: number; waitingCount: number },
+  quietMs = 50,
+  maxMs = 2000,
+): Promise<void> {
+  const deadline = Date.now() + maxMs;
+  let quietSince = Date.now();
+  while (Date.now() < deadline) {
+    const busy = pool.totalCount - pool.idleCount > 0 || pool.waitingCount > 0;
+    if (busy) quietSince = Date.now();
+    else if (Date.now() - quietSince >= quietMs) return;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }
 
 async function openPglite(dataDir: string, migrationsFolder: string): Promise<DatabaseHandle> {

@@ -13,6 +13,16 @@ type SerializerCompiler = Parameters<FastifyInstance['setSerializerCompiler']>[0
  * cannot express fall back to the zod serializer.
  */
 export const serializerCompiler: SerializerCompiler = (route) => {
+  // Compiled on a route's first answer rather than at start-up: most routes of a given process
+  // never answer every status, and building all of them up front costs start time and memory.
+  let write: ((data: unknown) => string) | undefined;
+  return (data: unknown) => {
+    write ??= compile(route);
+    return write(data);
+  };
+};
+
+function compile(route: Parameters<SerializerCompiler>[0]): (data: unknown) => string {
   const schema = route.schema;
   if (schema instanceof z.ZodType) {
     try {
@@ -22,5 +32,5 @@ export const serializerCompiler: SerializerCompiler = (route) => {
       // transforms, custom types: let zod encode them
     }
   }
-  return (zodSerializerCompiler as SerializerCompiler)(route);
-};
+  return (zodSerializerCompiler as SerializerCompiler)(route) as (data: unknown) => string;
+}
