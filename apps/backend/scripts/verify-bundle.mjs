@@ -1,0 +1,160 @@
+#!/usr/bin/env node
+// `nx verify-bundle backend`: proves the build output stands alone. Copies dist/apps/backend to a
+// temp folder with no node_modules anywhere above it, runs `node main.js` on a fresh embedded
+// database, drives a short session over HTTP, then sends SIGTERM and expects exit 0. Writes a
+// result file into $TEST_RESULTS_DIR like the Jest suites do.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
+const dist = join(root, 'dist/apps/backend');
+const results = { passed: 0, failed: 0, failures: [] };
+
+function check(name, ok, detail = '') {
+  if (ok) results.passed += 1;
+  else {
+    results.failed += 1;
+    results.failures.push(`${name} ${detail}`.trim());
+  }
+  console.log(`${ok ? '✓' : '✕'} ${name}${ok || !detail ? '' : ` — ${detail}`}`);
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function hasNodeModulesAbove(folder) {
+  for (let dir = folder; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'node_modules'))) return true;
+    if (dirname(dir) === dir) return false;
+  }
+}
+
+async function main() {
+  if (!existsSync(join(dist, 'main.js')))
+    throw new Error(`${dist}/main.js is missing: run nx build backend`);
+  const workDir = mkdtempSync(join(tmpdir(), 'backend-bundle-'));
+  const app = join(workDir, 'app');
+  cpSync(dist, app, { recursive: true });
+  check('no node_modules beside or above the copied bundle', !hasNodeModulesAbove(app));
+
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  let output = '';
+  const child = spawn(process.execPath, ['main.js'], {
+    cwd: app,
+    env: {
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'production',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: join(workDir, 'data'),
+      JWT_SECRET_KEY: randomBytes(32).toString('base64url'),
+      LOG_LEVEL: 'info',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  const exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+
+  try {
+    const deadline = Date.now() + 90_000;
+    let ready = false;
+    while (!ready && Date.now() < deadline && child.exitCode === null) {
+      ready = await fetch(`${base}/ready`).then(
+        (r) => r.ok,
+        () => false,
+      );
+      if (!ready) await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    check(
+      'starts on the embedded database and reports ready',
+      ready,
+      ready ? '' : output.slice(-2000),
+    );
+    if (!ready) return;
+
+    const get = (path) => fetch(`${base}${path}`);
+    check('serves the interactive docs', (await get('/docs')).status === 200);
+    check(
+      'serves swagger-ui assets from beside the bundle',
+      (await get('/docs/static/swagger-ui-bundle.js')).status === 200,
+    );
+    const spec = await (await get('/openapi.json')).json();
+    check('serves the OpenAPI document', Boolean(spec.paths?.['/api/{user_id}/tasks']));
+
+    const post = (path, body, token) =>
+      fetch(`${base}${path}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+        body: JSON.stringify(body),
+      });
+    const registered = await post('/api/auth/register', {
+      name: 'Bundle',
+      email: 'bundle@example.com',
+      password: 'bundle-password',
+    });
+    check('registers a user (migrations applied)', registered.status === 201);
+    const user = await registered.json();
+    const login = await (
+      await post('/api/auth/login', { email: 'bundle@example.com', password: 'bundle-password' })
+    ).json();
+    const created = await post(
+      `/api/${user.id}/tasks`,
+      { title: 'from the bundle' },
+      login.access_token,
+    );
+    check('creates a task', created.status === 201);
+    const list = await (
+      await fetch(`${base}/api/${user.id}/tasks`, {
+        headers: { authorization: `Bearer ${login.access_token}` },
+      })
+    ).json();
+    check('lists the task back', list.tasks?.[0]?.title === 'from the bundle');
+  } finally {
+    if (child.exitCode === null) child.kill('SIGTERM');
+    const code = await exited;
+    check('exits 0 on SIGTERM', code === 0, `exit code ${code}`);
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+main()
+  .catch((error) => check('bundle verification ran', false, error.message))
+  .finally(() => {
+    if (process.env.TEST_RESULTS_DIR) {
+      mkdirSync(process.env.TEST_RESULTS_DIR, { recursive: true });
+      writeFileSync(
+        join(process.env.TEST_RESULTS_DIR, `verify-bundle-backend-${process.pid}.json`),
+        JSON.stringify({
+          runner: 'verify-bundle',
+          project: 'backend',
+          passed: results.passed,
+          failed: results.failed,
+          skipped: 0,
+          failedSuites: results.failures.map((error) => ({
+            file: 'apps/backend/scripts/verify-bundle.mjs',
+            error,
+          })),
+        }),
+      );
+    }
+    console.log(`${results.passed} passed, ${results.failed} failed`);
+    process.exitCode = results.failed > 0 ? 1 : 0;
+  });
