@@ -9,9 +9,11 @@
 //   node tools/scripts/scan-secrets.mjs --image REF ...    these images (engine: CONTAINER_ENGINE, else podman, else docker)
 //   node tools/scripts/scan-secrets.mjs --image-tar FILE   a saved image (`docker save` / `podman image save`)
 //
-// Deliberate fakes (test fixtures) are listed, value by value with a reason, in
-// tools/scripts/scan-secrets.allow.json; a line may also carry `scan-secrets: allow <why>`.
+// Deliberate fakes (test fixtures) are listed in tools/scripts/scan-secrets.allow.json by file
+// and SHA-256 of the flagged value (the list itself holds no value), each with a reason; a line
+// may also carry `scan-secrets: allow <why>`. `--hash VALUE` prints the digest for a new entry.
 import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   existsSync,
   mkdtempSync,
@@ -31,8 +33,10 @@ const ALLOWED = JSON.parse(
   readFileSync(join(import.meta.dirname, 'scan-secrets.allow.json'), 'utf8'),
 ).allow;
 
-function allowed(file, line) {
-  return ALLOWED.some((entry) => entry.file === file && line.includes(entry.value));
+/** A deliberate fake: its file and the SHA-256 of the flagged value are in the allow list. */
+function allowed(file, value) {
+  const digest = createHash('sha256').update(value).digest('hex');
+  return ALLOWED.some((entry) => entry.file === file && entry.sha256 === digest);
 }
 
 /** Named patterns of credentials with a recognisable shape. */
@@ -84,7 +88,7 @@ function findingsIn(text, where) {
   const findings = [];
   const lines = text.split('\n');
   lines.forEach((wholeLine, index) => {
-    if (/scan-secrets: allow/.test(wholeLine) || allowed(where, wholeLine)) return;
+    if (/scan-secrets: allow/.test(wholeLine)) return;
     // Minified bundles are one huge line: look at it in overlapping windows.
     for (let start = 0; start < wholeLine.length || start === 0; start += 3800) {
       scanLine(wholeLine.slice(start, start + 4000), index);
@@ -96,14 +100,16 @@ function findingsIn(text, where) {
   function scanLine(line, index) {
     for (const [name, pattern] of PATTERNS) {
       const match = pattern.exec(line);
-      if (match)
+      if (match && !allowed(where, match[0])) {
         findings.push({ where: `${where}:${index + 1}`, what: name, sample: mask(match[0]) });
+      }
     }
     const assignment = ASSIGNMENT.exec(line);
     if (assignment) {
       const value = assignment[2];
       if (
         !PLACEHOLDER.test(value) &&
+        !allowed(where, value) &&
         entropy(value) >= 4.0 &&
         /\d/.test(value) &&
         /[A-Za-z]/.test(value)
@@ -282,6 +288,14 @@ function scanImageTar(archive, label) {
 
 // ── Main ──────────────────────────────────────────────────────────────────────────────────────
 const args = process.argv.slice(2);
+if (args[0] === '--hash') {
+  console.log(
+    createHash('sha256')
+      .update(args[1] ?? '')
+      .digest('hex'),
+  );
+  process.exit(0);
+}
 const requireImages = args.includes('--require-images');
 const filesOnly = args.includes('--files-only');
 const imageRefs = args.flatMap((arg, i) => (arg === '--image' ? [args[i + 1]] : []));

@@ -549,6 +549,11 @@ async function main() {
       peakBytes: peak,
       growth: (end - start) / start,
       alive: server.alive(),
+      // The whole curve, [seconds, MB]: a plateau is warm-up, a steady climb is a leak.
+      samples: samples[index].map((s) => [
+        Math.round(s.at / 1000),
+        Math.round(s.rss / 1024 / 1024),
+      ]),
     };
   });
 

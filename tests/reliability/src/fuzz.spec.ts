@@ -274,7 +274,7 @@ describe.each(BODY_ROUTES.map((route) => [`${route.method} ${route.template}`, r
             throw new Error(`422 does not name ${broken}: ${response.body}`);
           }
         }),
-        runs(350),
+        runs(260),
       );
     });
 
@@ -283,7 +283,7 @@ describe.each(BODY_ROUTES.map((route) => [`${route.method} ${route.template}`, r
         fc.asyncProperty(notAnObject, async (body) => {
           assertContract(await send(requestFor(route, JSON.stringify(body))), body);
         }),
-        runs(120),
+        runs(100),
       );
     });
 
@@ -294,7 +294,7 @@ describe.each(BODY_ROUTES.map((route) => [`${route.method} ${route.template}`, r
           assertContract(response, text);
           expect(response.statusCode).toBe(400);
         }),
-        runs(120),
+        runs(100),
       );
     });
 
@@ -315,7 +315,7 @@ describe.each(BODY_ROUTES.map((route) => [`${route.method} ${route.template}`, r
             text,
           });
         }),
-        runs(80),
+        runs(60),
       );
     });
 
