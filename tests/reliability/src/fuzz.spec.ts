@@ -10,6 +10,7 @@ import {
 } from './support/harness';
 import {
   API_ROUTES,
+  PUBLIC_ROUTES,
   AUTHENTICATED_ROUTES,
   BODY_ROUTES,
   pathOf,
@@ -453,6 +454,52 @@ describe('fuzzing paths, ids and headers', () => {
         if (response.statusCode >= 500) throw new Error(describeAnswer(response));
       }),
       runs(300),
+    );
+  });
+});
+
+describe('coverage of the fuzzing', () => {
+  it('knows every route the API documents, so a new route cannot escape the fuzzing', async () => {
+    const spec = (await ctx.app.inject({ method: 'GET', url: '/openapi.json' })).json() as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    const documented = Object.entries(spec.paths).flatMap(([path, methods]) =>
+      Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`),
+    );
+    const known = new Set(
+      [...API_ROUTES, ...PUBLIC_ROUTES].map((route) => `${route.method} ${route.template}`),
+    );
+    expect(documented.filter((route) => !known.has(route))).toEqual([]);
+  });
+
+  it('never answers a 5xx on the public routes, whatever the query string and headers', async () => {
+    const header = fc
+      .string({ unit: 'binary-ascii', maxLength: 100 })
+      .map((text) => text.replace(/[^\x20-\x7e]/g, ''));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(
+          ...PUBLIC_ROUTES,
+          { method: 'GET', template: '/openapi.json' },
+          { method: 'GET', template: '/mcp' },
+        ),
+        fc.webQueryParameters(),
+        header,
+        async (route, query, value) => {
+          const response = await send({
+            method: route.method as 'GET',
+            url: `${route.template}?${query}`,
+            headers: { 'x-request-id': value, accept: value, authorization: value },
+          });
+          if (
+            response.statusCode >= 500 &&
+            !(route.template === '/ready' && response.statusCode === 503)
+          ) {
+            throw new Error(describeAnswer(response));
+          }
+        },
+      ),
+      runs(150),
     );
   });
 });
