@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { signUp, TEST_JWT_SECRET, useTestApp } from '../../test/support/app';
+import { USER_CACHE_MS } from './plugin';
 
 const ctx = useTestApp({ MAX_LOGIN_ATTEMPTS: '3', LOGIN_LOCKOUT_TIME: '120' });
 const key = new TextEncoder().encode(TEST_JWT_SECRET);
@@ -182,11 +183,18 @@ describe('bearer authentication on /api/{user_id}/...', () => {
     expect(await statusWithToken(user.id, expired)).toEqual({ status: 401, challenge: 'Bearer' });
   });
 
-  it('rejects a valid token of a user that was deleted', async () => {
+  it('rejects a valid token of a user that was deleted, within a second', async () => {
     const { user, token } = await signUp(ctx.app);
     expect((await statusWithToken(user.id, token)).status).toBe(200);
     await ctx.database.db.execute(`DELETE FROM users WHERE id = '${user.id}'`);
-    expect(await statusWithToken(user.id, token)).toEqual({ status: 401, challenge: 'Bearer' });
+    // The account's existence is re-checked at most USER_CACHE_MS after the last check.
+    const deadline = Date.now() + USER_CACHE_MS + 500;
+    let answer = await statusWithToken(user.id, token);
+    while (answer.status === 200 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      answer = await statusWithToken(user.id, token);
+    }
+    expect(answer).toEqual({ status: 401, challenge: 'Bearer' });
   });
 
   it('rejects a well-signed token whose subject is not a user id', async () => {

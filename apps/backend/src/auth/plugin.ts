@@ -23,7 +23,16 @@ declare module 'fastify' {
 export interface AuthPluginOptions {
   tokens: TokenService;
   users: UserService;
+  /**
+   * How long a user found for a token is reused before the database is asked again. Each
+   * authenticated request would otherwise pay a database round trip just to learn the account
+   * still exists; the price is that a deleted account's tokens keep working for up to this long.
+   */
+  userCacheMs?: number;
 }
+
+export const USER_CACHE_MS = 1000;
+const USER_CACHE_SIZE = 10_000;
 
 const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
 
@@ -38,7 +47,31 @@ export function requireUser(request: FastifyRequest): AuthUser {
   return request.user;
 }
 
-const authPlugin: FastifyPluginAsync<AuthPluginOptions> = async (app, { tokens, users }) => {
+const authPlugin: FastifyPluginAsync<AuthPluginOptions> = async (
+  app,
+  { tokens, users, userCacheMs = USER_CACHE_MS },
+) => {
+  const recent = new Map<string, { user: AuthUser; until: number }>();
+
+  async function findUser(id: string): Promise<AuthUser | null> {
+    const now = Date.now();
+    const known = recent.get(id);
+    if (known && now < known.until) return known.user;
+    const user = await users.findById(id);
+    if (!user) {
+      recent.delete(id);
+      return null;
+    }
+    if (userCacheMs > 0) {
+      if (!known && recent.size >= USER_CACHE_SIZE) {
+        const oldest = recent.keys().next();
+        if (!oldest.done) recent.delete(oldest.value);
+      }
+      recent.set(id, { user, until: now + userCacheMs });
+    }
+    return user;
+  }
+
   async function verifyAccessToken(token: string): Promise<AuthUser> {
     let claims;
     try {
@@ -47,8 +80,8 @@ const authPlugin: FastifyPluginAsync<AuthPluginOptions> = async (app, { tokens, 
       if (error instanceof InvalidTokenError) throw unauthorized();
       throw error;
     }
-    const user = await users.findById(claims.sub);
-    // A deleted account's tokens stop working at once, not when they expire.
+    // A deleted account's tokens stop working (within userCacheMs), not when they expire.
+    const user = await findUser(claims.sub);
     if (!user) throw unauthorized();
     return user;
   }
