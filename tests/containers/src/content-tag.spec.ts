@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { workspaceRoot } from './support/workspace';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- the executor's own CommonJS library
-const { contentTag } = require(path.join(workspaceRoot, 'tools/scripts/container-image/src/lib/content-tag.cjs'));
+const { contentTag } = require(
+  path.join(workspaceRoot, 'tools/scripts/container-image/src/lib/content-tag.cjs'),
+);
 
 /** A two-project workspace (app → lib) in a fresh folder, outside any git repository. */
 function makeWorkspace(): string {
@@ -36,7 +37,13 @@ const graph = {
 };
 
 const tagOf = (dir: string, baseImage = 'node:22') =>
-  contentTag({ workspaceRoot: dir, projectGraph: graph, projectName: 'app', dockerfile: 'apps/app/Dockerfile', baseImage }).tag as string;
+  contentTag({
+    workspaceRoot: dir,
+    projectGraph: graph,
+    projectName: 'app',
+    dockerfile: 'apps/app/Dockerfile',
+    baseImage,
+  }).tag as string;
 
 describe('content tag of an image', () => {
   const dirs: string[] = [];

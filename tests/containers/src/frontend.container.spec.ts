@@ -55,13 +55,20 @@ describe('frontend image', () => {
       "process.stdout.write(/^Uid:\\s+(\\d+)/m.exec(require('fs').readFileSync('/proc/1/status','utf8'))[1])",
     ]);
     expect(uid.stdout).toBe('1001');
-    const rootWrite = await frontend.exec(['node', '-e', "require('fs').writeFileSync('/app/probe', 'x')"]);
+    const rootWrite = await frontend.exec([
+      'node',
+      '-e',
+      "require('fs').writeFileSync('/app/probe', 'x')",
+    ]);
     expect(rootWrite.stderr).toMatch(/EROFS|read-only file system/i);
   });
 
   it('reports the backend container as reachable in its readiness checks', async () => {
     const res = await fetch(`${frontendBase}/ready`);
-    const body = (await res.json()) as { status: string; checks: Record<string, { status: string }> };
+    const body = (await res.json()) as {
+      status: string;
+      checks: Record<string, { status: string }>;
+    };
     expect(res.status).toBe(200);
     expect(Object.values(body.checks).map((check) => check.status)).toEqual(['ok']);
   });

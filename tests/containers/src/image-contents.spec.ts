@@ -13,7 +13,10 @@ interface ImageFile {
  * Every file of an image's filesystem, from `<engine> export` of a created (never started)
  * container; contents are read only for the files a check needs.
  */
-async function imageFiles(ref: string, keepContent: (file: string) => boolean): Promise<ImageFile[]> {
+async function imageFiles(
+  ref: string,
+  keepContent: (file: string) => boolean,
+): Promise<ImageFile[]> {
   const name = uniqueName('todo-ct-export');
   const dir = mkdtempSync(path.join(tmpdir(), 'todo-ct-export-'));
   await engineCmd(['create', '--name', name, ref]);
@@ -21,7 +24,10 @@ async function imageFiles(ref: string, keepContent: (file: string) => boolean): 
     const archive = path.join(dir, 'image.tar');
     await engineCmd(['export', '--output', archive, name]);
     const listing = await run('tar', ['-tf', archive]);
-    const paths = listing.stdout.split('\n').filter((p) => p && !p.endsWith('/')).map((p) => p.replace(/^\.\//, ''));
+    const paths = listing.stdout
+      .split('\n')
+      .filter((p) => p && !p.endsWith('/'))
+      .map((p) => p.replace(/^\.\//, ''));
     const wanted = paths.filter(keepContent);
     if (wanted.length) {
       const extracted = await run('tar', ['-xf', archive, '-C', dir, ...wanted]);
@@ -33,7 +39,8 @@ async function imageFiles(ref: string, keepContent: (file: string) => boolean): 
       return readable ? { path: p, content: readFileSync(file) } : { path: p };
     });
   } finally {
-    await engineCmd(['rm', '--force', name]);
+    // --volumes: the backend image declares VOLUME /data, which gives this container an anonymous one.
+    await engineCmd(['rm', '--force', '--volumes', name]);
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -45,7 +52,10 @@ describe.each(['backend', 'frontend'] as AppName[])('%s image contents', (app) =
   let files: ImageFile[];
 
   beforeAll(async () => {
-    files = await imageFiles(imageRef(app), (path) => isAppFile(path) && /\.(m?js|cjs|map)$/.test(path));
+    files = await imageFiles(
+      imageRef(app),
+      (path) => isAppFile(path) && /\.(m?js|cjs|map)$/.test(path),
+    );
   });
 
   it('holds the app under /app and no .env file anywhere', () => {
@@ -95,7 +105,9 @@ describe.each(['backend', 'frontend'] as AppName[])('%s image contents', (app) =
 
   it('is the image its manifest names', async () => {
     const { id } = readManifest(app);
-    const actual = (await engineCmd(['image', 'inspect', '--format', '{{.Id}}', imageRef(app)])).trim();
+    const actual = (
+      await engineCmd(['image', 'inspect', '--format', '{{.Id}}', imageRef(app)])
+    ).trim();
     expect(id.replace(/^sha256:/, '')).toBe(actual.replace(/^sha256:/, ''));
   });
 });

@@ -14,10 +14,17 @@ async function json(res: Response, what: string): Promise<any> {
 
 export function newAccount() {
   const id = randomBytes(4).toString('hex');
-  return { name: `Container ${id}`, email: `ct-${id}@example.com`, password: `pw-${randomBytes(8).toString('hex')}` };
+  return {
+    name: `Container ${id}`,
+    email: `ct-${id}@example.com`,
+    password: `pw-${randomBytes(8).toString('hex')}`,
+  };
 }
 
-export async function register(base: string, account: ReturnType<typeof newAccount>): Promise<void> {
+export async function register(
+  base: string,
+  account: ReturnType<typeof newAccount>,
+): Promise<void> {
   await json(
     await fetch(`${base}/api/auth/register`, {
       method: 'POST',
@@ -28,7 +35,10 @@ export async function register(base: string, account: ReturnType<typeof newAccou
   );
 }
 
-export async function login(base: string, account: { email: string; password: string }): Promise<Session> {
+export async function login(
+  base: string,
+  account: { email: string; password: string },
+): Promise<Session> {
   const body = await json(
     await fetch(`${base}/api/auth/login`, {
       method: 'POST',
@@ -40,7 +50,11 @@ export async function login(base: string, account: { email: string; password: st
   return { userId: body.user.id, headers: { authorization: `Bearer ${body.access_token}` } };
 }
 
-export async function createTask(base: string, session: Session, title: string): Promise<{ id: number; title: string }> {
+export async function createTask(
+  base: string,
+  session: Session,
+  title: string,
+): Promise<{ id: number; title: string }> {
   return json(
     await fetch(`${base}/api/${session.userId}/tasks`, {
       method: 'POST',
@@ -51,7 +65,13 @@ export async function createTask(base: string, session: Session, title: string):
   );
 }
 
-export async function listTasks(base: string, session: Session): Promise<Array<{ id: number; title: string }>> {
-  const body = await json(await fetch(`${base}/api/${session.userId}/tasks`, { headers: session.headers }), 'list tasks');
+export async function listTasks(
+  base: string,
+  session: Session,
+): Promise<Array<{ id: number; title: string }>> {
+  const body = await json(
+    await fetch(`${base}/api/${session.userId}/tasks`, { headers: session.headers }),
+    'list tasks',
+  );
   return body.tasks;
 }

@@ -90,7 +90,8 @@ export class Container {
     const args = ['run', '-d', '--name', name, '--network', 'host', '--read-only'];
     args.push('--tmpfs', '/tmp:rw,size=64m,mode=1777');
     for (const volume of spec.volumes ?? []) args.push('--volume', volume);
-    for (const [key, value] of Object.entries(spec.env ?? {})) args.push('--env', `${key}=${value}`);
+    for (const [key, value] of Object.entries(spec.env ?? {}))
+      args.push('--env', `${key}=${value}`);
     const container = new Container(name);
     container.startedAt = Date.now();
     await engineCmd([...args, spec.image]);

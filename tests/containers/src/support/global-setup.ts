@@ -16,7 +16,8 @@ export default function globalSetup(): void {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
     });
-    if (base.status !== 0) throw new Error('tools/scripts/make-base-image.sh failed (output above)');
+    if (base.status !== 0)
+      throw new Error('tools/scripts/make-base-image.sh failed (output above)');
     env.BASE_IMAGE = base.stdout.trim().split('\n').pop();
   }
   const build = spawnSync(

@@ -8,9 +8,35 @@
 // The --json form is for deploy tooling that needs the tag without building anything.
 'use strict';
 const { randomBytes } = require('node:crypto');
-const { readCachedProjectGraph, createProjectGraphAsync, workspaceRoot } = require('@nx/devkit');
+const { existsSync, readFileSync } = require('node:fs');
+const path = require('node:path');
 const { normalizeOptions } = require('../src/lib/normalize-options.cjs');
 const { imageId } = require('../src/lib/engine.cjs');
+
+const workspaceRoot = path.resolve(__dirname, '../../../..');
+
+/**
+ * The project graph Nx cached for this run. Read as JSON because this runs once per docker-build
+ * task on every Nx invocation and loading @nx/devkit alone takes longer than the rest; the devkit
+ * (which may compute the graph) is the fallback when no cached graph exists.
+ */
+async function loadProjectGraph() {
+  const dataDir = path.resolve(
+    workspaceRoot,
+    process.env.NX_WORKSPACE_DATA_DIRECTORY || '.nx/workspace-data',
+  );
+  const cached = path.join(dataDir, 'project-graph.json');
+  if (existsSync(cached)) {
+    const graph = JSON.parse(readFileSync(cached, 'utf8'));
+    if (graph.nodes && graph.dependencies) return graph;
+  }
+  const { readCachedProjectGraph, createProjectGraphAsync } = require('@nx/devkit');
+  try {
+    return readCachedProjectGraph();
+  } catch {
+    return createProjectGraphAsync({ exitOnError: true });
+  }
+}
 
 async function main() {
   const [projectName, flag] = process.argv.slice(2);
@@ -18,19 +44,28 @@ async function main() {
     console.error('usage: image-state.cjs <project> [--json]');
     process.exit(2);
   }
-  let projectGraph;
-  try {
-    projectGraph = readCachedProjectGraph();
-  } catch {
-    projectGraph = await createProjectGraphAsync({ exitOnError: true });
-  }
+  const projectGraph = await loadProjectGraph();
   const target = projectGraph.nodes[projectName]?.data.targets?.['docker-build'];
   if (!target) throw new Error(`Project "${projectName}" has no docker-build target`);
-  const options = normalizeOptions(target.options ?? {}, { workspaceRoot, projectName, projectGraph });
+  const options = normalizeOptions(target.options ?? {}, {
+    workspaceRoot,
+    projectName,
+    projectGraph,
+  });
   const id = imageId(options.engine, options.ref);
   if (flag === '--json') {
     const { engine, image, tag, ref } = options;
-    console.log(JSON.stringify({ project: projectName, engine, image, tag, ref, present: Boolean(id), id: id ?? null }));
+    console.log(
+      JSON.stringify({
+        project: projectName,
+        engine,
+        image,
+        tag,
+        ref,
+        present: Boolean(id),
+        id: id ?? null,
+      }),
+    );
   } else {
     console.log(id ? `present ${id}` : `absent ${randomBytes(8).toString('hex')}`);
   }

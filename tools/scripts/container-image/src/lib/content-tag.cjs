@@ -80,14 +80,18 @@ const isProductionFile = (file) => !NOT_PRODUCTION.some((pattern) => pattern.tes
  * @returns {{tag: string, files: string[]}}
  */
 function contentTag({ workspaceRoot, projectGraph, projectName, dockerfile, baseImage }) {
-  const files = new Set(listFiles(workspaceRoot, projectRoots(projectGraph, projectName)).filter(isProductionFile));
+  const files = new Set(
+    listFiles(workspaceRoot, projectRoots(projectGraph, projectName)).filter(isProductionFile),
+  );
   for (const file of [...ROOT_INPUTS, dockerfile]) {
     if (existsSync(path.join(workspaceRoot, file))) files.add(file);
   }
   const sorted = [...files].sort();
   const hash = createHash('sha256').update(`${TAG_SCHEME}\nbase ${baseImage}\n`);
   for (const file of sorted) {
-    const fileHash = createHash('sha256').update(readFileSync(path.join(workspaceRoot, file))).digest('hex');
+    const fileHash = createHash('sha256')
+      .update(readFileSync(path.join(workspaceRoot, file)))
+      .digest('hex');
     hash.update(`${file}\0${fileHash}\n`);
   }
   return { tag: hash.digest('hex').slice(0, TAG_LENGTH), files: sorted };

@@ -24,7 +24,7 @@ function engineEnv(env = process.env) {
 function run(command, args, options = {}) {
   const res = spawnSync(command, args, { encoding: 'utf8', env: engineEnv(), ...options });
   return {
-    exitCode: res.error ? 127 : res.status ?? 1,
+    exitCode: res.error ? 127 : (res.status ?? 1),
     stdout: res.stdout ?? '',
     stderr: res.error ? String(res.error.message) : (res.stderr ?? ''),
   };
@@ -46,4 +46,13 @@ function hasBuildx() {
   return run('docker', ['buildx', 'version']).exitCode === 0;
 }
 
-module.exports = { ENGINES, WORKSPACE_CONTAINERS_CONF, resolveEngine, engineEnv, run, imageId, engineAnswers, hasBuildx };
+module.exports = {
+  ENGINES,
+  WORKSPACE_CONTAINERS_CONF,
+  resolveEngine,
+  engineEnv,
+  run,
+  imageId,
+  engineAnswers,
+  hasBuildx,
+};

@@ -37,17 +37,28 @@ function normalizeOptions(options, { workspaceRoot, projectName, projectGraph })
   if (!node) throw new Error(`Project "${projectName}" is not in the project graph`);
   const projectRoot = node.data.root;
   if (!options.image || !/^[a-z0-9]+([._/-][a-z0-9]+)*$/.test(options.image)) {
-    throw new Error(`docker-build option "image" must be an image name without a tag (lower case, e.g. localhost/todo/${projectName}); got "${options.image ?? ''}"`);
+    throw new Error(
+      `docker-build option "image" must be an image name without a tag (lower case, e.g. localhost/todo/${projectName}); got "${options.image ?? ''}"`,
+    );
   }
   const file = options.file ?? path.posix.join(projectRoot, 'Dockerfile');
   const dockerfilePath = path.join(workspaceRoot, file);
-  if (!existsSync(dockerfilePath)) throw new Error(`docker-build option "file": ${file} does not exist`);
+  if (!existsSync(dockerfilePath))
+    throw new Error(`docker-build option "file": ${file} does not exist`);
   const baseImage =
-    options['base-image'] || process.env.BASE_IMAGE || dockerfileBaseImage(readFileSync(dockerfilePath, 'utf8'), file);
+    options['base-image'] ||
+    process.env.BASE_IMAGE ||
+    dockerfileBaseImage(readFileSync(dockerfilePath, 'utf8'), file);
   const engine = options.engine || resolveEngine(undefined);
   resolveEngine(engine);
   const movingTag = options['moving-tag'] ?? DEFAULT_MOVING_TAG;
-  const { tag } = contentTag({ workspaceRoot, projectGraph, projectName, dockerfile: file, baseImage });
+  const { tag } = contentTag({
+    workspaceRoot,
+    projectGraph,
+    projectName,
+    dockerfile: file,
+    baseImage,
+  });
   return {
     projectName,
     projectRoot,

@@ -23,7 +23,11 @@ function loadNxContainerBuild() {
 
 function git(args, cwd) {
   try {
-    return execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return execFileSync('git', args, {
+      cwd,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
   } catch {
     return '';
   }
@@ -33,7 +37,9 @@ function git(args, cwd) {
 function labelArgs(options, workspaceRoot) {
   let version = '0.0.0';
   try {
-    version = JSON.parse(readFileSync(path.join(workspaceRoot, options.projectRoot, 'package.json'), 'utf8')).version;
+    version = JSON.parse(
+      readFileSync(path.join(workspaceRoot, options.projectRoot, 'package.json'), 'utf8'),
+    ).version;
   } catch {
     // an app without a package.json keeps 0.0.0
   }
@@ -71,7 +77,10 @@ function writeManifest(options, id) {
 function pointMovingTag(engine, options) {
   if (!options.movingRef) return;
   const res = run(engine, ['tag', options.ref, options.movingRef]);
-  if (res.exitCode !== 0) throw new Error(`${engine} tag ${options.ref} ${options.movingRef} failed: ${res.stderr.trim()}`);
+  if (res.exitCode !== 0)
+    throw new Error(
+      `${engine} tag ${options.ref} ${options.movingRef} failed: ${res.stderr.trim()}`,
+    );
 }
 
 /** @type {import('@nx/devkit').PromiseExecutor<any>} */
@@ -94,7 +103,9 @@ async function dockerBuildExecutor(rawOptions, context) {
 
   const existing = options.force ? undefined : imageId(engine, options.ref);
   if (existing) {
-    console.log(`${options.ref} is already in ${engine} (${existing.slice(7, 19)}): not rebuilding`);
+    console.log(
+      `${options.ref} is already in ${engine} (${existing.slice(7, 19)}): not rebuilding`,
+    );
     pointMovingTag(engine, options);
     writeManifest(options, existing);
     return { success: true };
@@ -102,7 +113,9 @@ async function dockerBuildExecutor(rawOptions, context) {
 
   const builder = engine === 'docker' && !hasBuildx() ? 'podman' : engine;
   if (builder !== engine) {
-    console.log('docker has no buildx here: nx-container builds with podman, then the image moves to docker');
+    console.log(
+      'docker has no buildx here: nx-container builds with podman, then the image moves to docker',
+    );
   }
   console.log(`building ${options.ref} on ${options.baseImage}`);
   process.env.CONTAINERS_CONF = engineEnv().CONTAINERS_CONF;
@@ -114,7 +127,11 @@ async function dockerBuildExecutor(rawOptions, context) {
       file: options.file,
       context: workspaceRoot,
       tags,
-      'build-args': [`BASE_IMAGE=${options.baseImage}`, ...labelArgs(options, workspaceRoot), ...options.buildArgs],
+      'build-args': [
+        `BASE_IMAGE=${options.baseImage}`,
+        ...labelArgs(options, workspaceRoot),
+        ...options.buildArgs,
+      ],
       quiet: options.quiet,
       // docker buildx keeps the result in its builder unless told to load it into the engine.
       load: builder === 'docker',
@@ -130,7 +147,9 @@ async function dockerBuildExecutor(rawOptions, context) {
   }
   const id = imageId(engine, options.ref);
   if (!id) {
-    console.error(`docker-build: the build reported success but ${options.ref} is not in ${engine}`);
+    console.error(
+      `docker-build: the build reported success but ${options.ref} is not in ${engine}`,
+    );
     return { success: false };
   }
   const manifest = writeManifest(options, id);
