@@ -117,30 +117,38 @@ async function dockerBuildExecutor(rawOptions, context) {
       'docker has no buildx here: nx-container builds with podman, then the image moves to docker',
     );
   }
-  console.log(`building ${options.ref} on ${options.baseImage}`);
-  process.env.CONTAINERS_CONF = engineEnv().CONTAINERS_CONF;
-  const build = loadNxContainerBuild();
   const tags = [options.ref, ...(options.movingRef ? [options.movingRef] : [])];
-  const result = await build(
-    {
-      engine: builder,
-      file: options.file,
-      context: workspaceRoot,
-      tags,
-      'build-args': [
-        `BASE_IMAGE=${options.baseImage}`,
-        ...labelArgs(options, workspaceRoot),
-        ...options.buildArgs,
-      ],
-      quiet: options.quiet,
-      // docker buildx keeps the result in its builder unless told to load it into the engine.
-      load: builder === 'docker',
-      // RUN steps on podman use the host network: machines like CI's have no bridge network.
-      ...(builder === 'podman' ? { network: 'host' } : {}),
-    },
-    context,
-  );
-  if (!result?.success) return { success: false };
+  // The builder may already hold this content tag (an earlier podman build): moving it over keeps
+  // one image id in both engines and builds nothing.
+  const alreadyBuilt = builder !== engine && !options.force && imageId(builder, options.ref);
+  if (alreadyBuilt) {
+    console.log(`${options.ref} is already in ${builder}: moving it to ${engine} without building`);
+    pointMovingTag(builder, options);
+  } else {
+    console.log(`building ${options.ref} on ${options.baseImage}`);
+    process.env.CONTAINERS_CONF = engineEnv().CONTAINERS_CONF;
+    const build = loadNxContainerBuild();
+    const result = await build(
+      {
+        engine: builder,
+        file: options.file,
+        context: workspaceRoot,
+        tags,
+        'build-args': [
+          `BASE_IMAGE=${options.baseImage}`,
+          ...labelArgs(options, workspaceRoot),
+          ...options.buildArgs,
+        ],
+        quiet: options.quiet,
+        // docker buildx keeps the result in its builder unless told to load it into the engine.
+        load: builder === 'docker',
+        // RUN steps on podman use the host network: machines like CI's have no bridge network.
+        ...(builder === 'podman' ? { network: 'host' } : {}),
+      },
+      context,
+    );
+    if (!result?.success) return { success: false };
+  }
 
   if (builder !== engine) {
     await pipe(['podman', 'save', ...tags], ['docker', 'load']);
