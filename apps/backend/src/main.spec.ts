@@ -61,9 +61,12 @@ async function call(method: string, path: string, body?: unknown, token?: string
 
 beforeAll(async () => {
   cluster = await startPostgres();
+  // Down at first: the process must wait for it rather than crash (deployed together, the
+  // backend often starts before its database).
+  await cluster.stop();
   const port = await freePort();
   baseUrl = `http://127.0.0.1:${port}`;
-  await startServer({
+  const ready = startServer({
     NODE_ENV: 'production',
     PORT: String(port),
     HOST: '127.0.0.1',
@@ -72,6 +75,12 @@ beforeAll(async () => {
     JWT_SECRET_KEY: SECRET_KEY,
     LOG_LEVEL: 'trace',
   });
+  while (!output.includes('database not reachable yet')) {
+    if (server.exitCode !== null) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  await cluster.start();
+  await ready;
 }, 90_000);
 
 afterAll(async () => {
@@ -80,7 +89,8 @@ afterAll(async () => {
 });
 
 describe('the backend process', () => {
-  it('serves a full session, logs JSON with request ids and never a password, token or secret; SIGTERM exits 0', async () => {
+  it('waits for a database that is not up yet, then serves a full session; logs JSON with request ids and never a password, token or secret; SIGTERM exits 0', async () => {
+    expect(output).toContain('database not reachable yet');
     const registered = await call('POST', '/api/auth/register', {
       name: 'Log Reader',
       email: 'logs@example.com',
@@ -168,5 +178,34 @@ describe('start-up with bad configuration', () => {
     expect(stderr).toMatch(/PORT: must be a whole number from 1 to 65535/);
     expect(stderr).toMatch(/JWT_SECRET_KEY: required when NODE_ENV=production/);
     expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('fails at once, in one line, when the database answers but refuses (no endless waiting)', async () => {
+    const port = await freePort();
+    const child = spawn(
+      process.execPath,
+      [
+        join(workspaceRoot, 'node_modules/tsx/dist/cli.mjs'),
+        '--tsconfig',
+        'tsconfig.base.json',
+        'apps/backend/src/main.ts',
+      ],
+      {
+        cwd: workspaceRoot,
+        env: {
+          PATH: process.env['PATH'] ?? '',
+          PORT: String(port),
+          DATABASE_URL: cluster.url('no_such_database'),
+          LOG_LEVEL: 'silent',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stderr = '';
+    child.stderr?.on('data', (chunk) => (stderr += chunk));
+    expect(await exited(child)).toBe(1);
+    expect(stderr.trim()).toBe(
+      'backend failed to start: database "no_such_database" does not exist',
+    );
   });
 });

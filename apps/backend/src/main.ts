@@ -1,8 +1,53 @@
 import { backendEnvSchema, loadConfigOrExit, redactConfig } from '@todo/config';
 import { ShutdownManager } from '@todo/health';
 import { buildApp } from './app';
-import { createDatabase } from './db/client';
+import { createDatabase, type DatabaseConfig, type DatabaseHandle } from './db/client';
 import { createLogger } from './logger';
+
+const DATABASE_WAIT_MS = 60_000;
+// Errors that mean "not reachable yet" (PostgreSQL still starting, DNS not ready, pod not up);
+// anything else (bad password, broken migration) fails at once.
+const TRANSIENT = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  '57P03',
+]);
+
+function isTransient(error: unknown): boolean {
+  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+    const code = (cause as { code?: string }).code;
+    if (code && TRANSIENT.has(code)) return true;
+    if (/timeout exceeded when trying to connect|Connection terminated/i.test(cause.message))
+      return true;
+  }
+  return false;
+}
+
+/**
+ * Opens (and migrates) the database, waiting up to a minute for a PostgreSQL that is not up yet —
+ * deployed together, the backend often starts first — instead of crash-looping.
+ */
+async function openDatabase(
+  config: DatabaseConfig,
+  logger: ReturnType<typeof createLogger>,
+  shutdown: ShutdownManager,
+): Promise<DatabaseHandle> {
+  const deadline = Date.now() + DATABASE_WAIT_MS;
+  for (let delay = 250; ; delay = Math.min(delay * 2, 5000)) {
+    try {
+      return await createDatabase(config, {
+        onPoolError: (err) => logger.warn({ err }, 'database connection lost'),
+      });
+    } catch (error) {
+      if (!isTransient(error) || Date.now() + delay > deadline || !shutdown.isServing) throw error;
+      logger.warn({ err: error, retry_in_ms: delay }, 'database not reachable yet; retrying');
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
 
 /**
  * Entry point: configuration → database (migrated) → app → listen. SIGTERM/SIGINT turn readiness
@@ -17,9 +62,7 @@ async function main(): Promise<void> {
   const shutdown = new ShutdownManager({ timeoutMs: config.SHUTDOWN_TIMEOUT_MS, logger });
   shutdown.listen();
 
-  const database = await createDatabase(config, {
-    onPoolError: (err) => logger.warn({ err }, 'database connection lost'),
-  });
+  const database = await openDatabase(config, logger, shutdown);
   // Registered first, so it runs last: the server and the app close before the pool does.
   shutdown.onClose('database', () => database.close());
 
