@@ -26,14 +26,19 @@ export function run(
   options: { env?: NodeJS.ProcessEnv; input?: string } = {},
 ): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env: options.env ?? engineEnv(), cwd: workspaceRoot });
+    const input = options.input;
+    const child = spawn(command, args, {
+      env: options.env ?? engineEnv(),
+      cwd: workspaceRoot,
+      stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.stdout?.on('data', (chunk) => (stdout += chunk));
+    child.stderr?.on('data', (chunk) => (stderr += chunk));
     child.on('error', reject);
     child.on('close', (code) => resolve({ stdout, stderr, exitCode: code ?? 1 }));
-    child.stdin.end(options.input ?? '');
+    if (input !== undefined) child.stdin?.end(input);
   });
 }
 
