@@ -186,9 +186,14 @@ function imageRef(project) {
     : undefined;
 }
 
-function startContainer(name, ref, env) {
+function startContainer(name, imageRef, env) {
   const tool = engine();
   const container = `soak-${name}-${randomBytes(4).toString('hex')}`;
+  // A tag of our own, so that another job untagging or rebuilding the content tag during the
+  // soak does not take the image (and with `rmi -f`, the container) away.
+  const ref = `localhost/todo/${name}:${container}`;
+  execFileSync(tool, ['tag', imageRef, ref], { env: engineEnv(), stdio: 'pipe' });
+  cleanups.push(() => spawnSync(tool, ['rmi', ref], { env: engineEnv(), stdio: 'ignore' }));
   const args = [
     'run',
     '-d',
@@ -386,10 +391,10 @@ function pick(weights) {
   return weights[0][0];
 }
 
-async function userLoop(app, user, until) {
+async function userLoop(app, user, deadline) {
   const api = `${app.backendUrl}/api/${user.id}`;
   let counter = 0;
-  while (Date.now() < until) {
+  while (Date.now() < deadline()) {
     const someTask = user.tasks[Math.floor(Math.random() * user.tasks.length)];
     const weights = [
       ['list', 30],
@@ -507,18 +512,28 @@ async function main() {
   say(`${users.length} users signed up; load for ${durationS} s…`);
 
   const started = Date.now();
-  const until = started + durationS * 1000;
+  let until = started + durationS * 1000;
+  const stopLoad = () => {
+    until = 0;
+  };
   const warmupMs = Math.min(30_000, durationS * 200);
   const samples = app.servers.map(() => []);
+  let stoppedServer;
   const sampler = setInterval(() => {
     const at = Date.now() - started;
     app.servers.forEach((server, index) => samples[index].push({ at, rss: server.rss() }));
+    const gone = app.servers.find((server) => !server.alive());
+    if (gone && !stoppedServer) {
+      // Someone else stopped it (or it crashed): end the run instead of counting refusals.
+      stoppedServer = { name: gone.name, atS: Math.round(at / 1000), log: gone.logFile };
+      stopLoad();
+    }
   }, 2000);
   const progress = setInterval(
     () => say(`${Math.round((Date.now() - started) / 1000)} s: ${requests} requests`),
     30_000,
   );
-  await Promise.all(users.map((user) => userLoop(app, user, until)));
+  await Promise.all(users.map((user) => userLoop(app, user, () => until)));
   clearInterval(sampler);
   clearInterval(progress);
   app.servers.forEach((server, index) =>
@@ -602,10 +617,17 @@ async function main() {
     },
     memory,
     pass,
+    stoppedServer,
   };
   const file = join(reportDir, `soak-${report.finishedAt.replace(/[:.]/g, '-')}.json`);
   writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
   console.log(`report: ${file}`);
+  if (stoppedServer) {
+    console.error(
+      `[soak] the ${stoppedServer.name} stopped ${stoppedServer.atS} s into the run (see ${stoppedServer.log}); the figures above cover the run up to then and are not a valid soak`,
+    );
+    return 2;
+  }
   return pass ? 0 : 1;
 }
 
