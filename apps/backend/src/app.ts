@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, RequestListener, Server } from 'node:http';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -49,6 +49,11 @@ export interface BuildAppOptions {
   logger?: Logger;
   /** When given, /ready turns 503 as soon as a shutdown starts. */
   shutdown?: ShutdownManager;
+  /**
+   * A server that already listens (see http/early-listener.ts): Fastify serves through it instead
+   * of creating its own, and `onHandler` receives the request handler to attach once the app is ready.
+   */
+  server?: { instance: Server; onHandler: (handler: RequestListener) => void };
   /** Overrides of the rate limits, size limits and timeouts (tests, benchmarks). */
   http?: Partial<Omit<HttpHardeningOptions, 'corsOrigins'>>;
 }
@@ -77,6 +82,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   const { config } = options;
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
 
+  const { server } = options;
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: MAX_BODY_BYTES,
@@ -84,6 +90,12 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     requestIdHeader: false,
     trustProxy: config.TRUST_PROXY,
     routerOptions: { ignoreTrailingSlash: true },
+    ...(server && {
+      serverFactory: (handler: RequestListener) => {
+        server.onHandler(handler);
+        return server.instance;
+      },
+    }),
   });
 
   app.setValidatorCompiler(validatorCompiler);

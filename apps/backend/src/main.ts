@@ -1,7 +1,9 @@
 import { backendEnvSchema, loadConfigOrExit, redactConfig } from '@todo/config';
 import { ShutdownManager } from '@todo/health';
+import type { RequestListener } from 'node:http';
 import { buildApp } from './app';
 import { createDatabase, type DatabaseConfig, type DatabaseHandle } from './db/client';
+import { attachApp, listenEarly } from './http/early-listener';
 import { createLogger } from './logger';
 
 const DATABASE_WAIT_MS = 60_000;
@@ -50,7 +52,7 @@ async function openDatabase(
 }
 
 /**
- * Entry point: configuration → database (migrated) → app → listen. SIGTERM/SIGINT turn readiness
+ * Entry point: configuration → listen (probes only) → database (migrated) → app. SIGTERM/SIGINT turn readiness
  * to 503 at once, let in-flight requests finish, close the server and the pool, then exit 0.
  */
 async function main(): Promise<void> {
@@ -62,14 +64,27 @@ async function main(): Promise<void> {
   const shutdown = new ShutdownManager({ timeoutMs: config.SHUTDOWN_TIMEOUT_MS, logger });
   shutdown.listen();
 
+  // Liveness answers from the first moment; readiness stays 503 until the database is open.
+  const server = await listenEarly(config.PORT, config.HOST);
+  shutdown.trackServer(server);
+  logger.info({ port: config.PORT }, 'listening; opening the database');
+
   const database = await openDatabase(config, logger, shutdown);
   // Registered first, so it runs last: the server and the app close before the pool does.
   shutdown.onClose('database', () => database.close());
 
-  const app = await buildApp({ config, database, logger, shutdown });
+  let handler: RequestListener | undefined;
+  const app = await buildApp({
+    config,
+    database,
+    logger,
+    shutdown,
+    server: { instance: server, onHandler: (h) => (handler = h) },
+  });
   shutdown.onClose('http', () => app.close());
-  await app.listen({ port: config.PORT, host: config.HOST });
-  shutdown.trackServer(app.server);
+  await app.ready();
+  if (!handler) throw new Error('the app did not hand over its request handler');
+  attachApp(server, handler);
 
   logger.info(
     {
