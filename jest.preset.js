@@ -53,5 +53,8 @@ module.exports = {
 };
 
 if (process.env.TEST_RESULTS_DIR) {
-  module.exports.reporters = ['default', require.resolve('./tools/scripts/jest-results-reporter.cjs')];
+  module.exports.reporters = [
+    'default',
+    require.resolve('./tools/scripts/jest-results-reporter.cjs'),
+  ];
 }

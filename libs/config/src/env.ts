@@ -18,7 +18,11 @@ export function isSecret(schema: z.ZodType): boolean {
 }
 
 // `prefault` (not `default`) so a fallback goes through the same parsing as a real value.
-function withFallback<T extends z.ZodType>(schema: T, fallback: string | undefined, optional = false) {
+function withFallback<T extends z.ZodType>(
+  schema: T,
+  fallback: string | undefined,
+  optional = false,
+) {
   if (fallback !== undefined) return schema.prefault(fallback as never);
   return optional ? schema.optional() : schema;
 }
@@ -62,7 +66,10 @@ export function int(opts: {
     .regex(/^-?\d+$/, rule)
     .transform(Number)
     .pipe(z.number().min(min, rule).max(max, rule));
-  const result = withFallback(schema, opts.default === undefined ? undefined : String(opts.default));
+  const result = withFallback(
+    schema,
+    opts.default === undefined ? undefined : String(opts.default),
+  );
   return (opts.description ? result.describe(opts.description) : result) as Present<number>;
 }
 
@@ -111,19 +118,24 @@ export function oneOf<const T extends readonly [string, ...string[]]>(
 
 export function url(opts: Common & { optional: true; protocols?: string[] }): Absent<string>;
 export function url(opts?: Common & { default?: string; protocols?: string[] }): Present<string>;
-export function url(opts: Common & { default?: string; protocols?: string[] } = {}): Absent<string> {
+export function url(
+  opts: Common & { default?: string; protocols?: string[] } = {},
+): Absent<string> {
   const protocols = opts.protocols ?? ['http', 'https'];
   const rule = `must be a URL (${protocols.map((p) => `${p}://`).join(' or ')}...)`;
-  const schema = z.string().trim().refine(
-    (v) => {
-      try {
-        return protocols.includes(new URL(v).protocol.replace(/:$/, ''));
-      } catch {
-        return false;
-      }
-    },
-    { message: rule },
-  );
+  const schema = z
+    .string()
+    .trim()
+    .refine(
+      (v) => {
+        try {
+          return protocols.includes(new URL(v).protocol.replace(/:$/, ''));
+        } catch {
+          return false;
+        }
+      },
+      { message: rule },
+    );
   const result = withFallback(schema, opts.default, opts.optional);
   return (opts.description ? result.describe(opts.description) : result) as Absent<string>;
 }

@@ -57,7 +57,9 @@ describe('loadConfig', () => {
   });
 
   it('names a missing required variable', () => {
-    expect(() => loadConfig(schema, {})).toThrow(new ConfigError([{ variable: 'NAME', rule: 'required' }]));
+    expect(() => loadConfig(schema, {})).toThrow(
+      new ConfigError([{ variable: 'NAME', rule: 'required' }]),
+    );
   });
 
   it('reports every bad variable in one error, each with its rule', () => {
@@ -98,17 +100,22 @@ describe('backend schema', () => {
   });
 
   it('requires a long JWT_SECRET_KEY in production', () => {
-    expect(() => loadConfig(backendEnvSchema, { NODE_ENV: 'production', JWT_SECRET_KEY: 'short' })).toThrow(
-      'JWT_SECRET_KEY: required when NODE_ENV=production, at least 32 characters',
-    );
-    const ok = loadConfig(backendEnvSchema, { NODE_ENV: 'production', JWT_SECRET_KEY: 'x'.repeat(32) });
+    expect(() =>
+      loadConfig(backendEnvSchema, { NODE_ENV: 'production', JWT_SECRET_KEY: 'short' }),
+    ).toThrow('JWT_SECRET_KEY: required when NODE_ENV=production, at least 32 characters');
+    const ok = loadConfig(backendEnvSchema, {
+      NODE_ENV: 'production',
+      JWT_SECRET_KEY: 'x'.repeat(32),
+    });
     expect(ok.NODE_ENV).toBe('production');
   });
 
   it('refuses a non-PostgreSQL DATABASE_URL and an unpinned algorithm', () => {
     expect(() =>
       loadConfig(backendEnvSchema, { DATABASE_URL: 'mysql://db/x', JWT_ALGORITHM: 'none' }),
-    ).toThrow(/DATABASE_URL: must be a URL \(postgres:\/\/ or postgresql:\/\/\.\.\.\)\n {2}JWT_ALGORITHM: must be one of HS256/);
+    ).toThrow(
+      /DATABASE_URL: must be a URL \(postgres:\/\/ or postgresql:\/\/\.\.\.\)\n {2}JWT_ALGORITHM: must be one of HS256/,
+    );
   });
 
   it('never shows the database password, the JWT key or model keys in the log view', () => {
@@ -125,9 +132,11 @@ describe('backend schema', () => {
 describe('frontend schema', () => {
   it('reads BACKEND_URL at run time with a local default', () => {
     expect(loadConfig(frontendEnvSchema, {}).BACKEND_URL).toBe('http://localhost:8000');
-    expect(loadConfig(frontendEnvSchema, { BACKEND_URL: 'http://todo-backend:8000' }).BACKEND_URL).toBe(
-      'http://todo-backend:8000',
+    expect(
+      loadConfig(frontendEnvSchema, { BACKEND_URL: 'http://todo-backend:8000' }).BACKEND_URL,
+    ).toBe('http://todo-backend:8000');
+    expect(() => loadConfig(frontendEnvSchema, { BACKEND_URL: 'todo-backend' })).toThrow(
+      'BACKEND_URL: must be a URL',
     );
-    expect(() => loadConfig(frontendEnvSchema, { BACKEND_URL: 'todo-backend' })).toThrow('BACKEND_URL: must be a URL');
   });
 });

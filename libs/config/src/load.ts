@@ -9,9 +9,7 @@ export interface ConfigIssue {
 /** Thrown when the environment breaks the schema; `message` lists every bad variable, one a line. */
 export class ConfigError extends Error {
   constructor(readonly issues: ConfigIssue[]) {
-    super(
-      `Invalid configuration:\n${issues.map((i) => `  ${i.variable}: ${i.rule}`).join('\n')}`,
-    );
+    super(`Invalid configuration:\n${issues.map((i) => `  ${i.variable}: ${i.rule}`).join('\n')}`);
     this.name = 'ConfigError';
   }
 }

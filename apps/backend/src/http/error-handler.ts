@@ -49,11 +49,9 @@ export function installErrorHandling(app: FastifyInstance): void {
       return reply.code(error.statusCode).headers(error.headers).send({ detail: error.message });
     }
     if (error.validation) {
-      return reply
-        .code(422)
-        .send({
-          detail: validationIssues(error.validationContext, error.validation as ValidationEntry[]),
-        });
+      return reply.code(422).send({
+        detail: validationIssues(error.validationContext, error.validation as ValidationEntry[]),
+      });
     }
     switch (error.code) {
       case 'FST_ERR_CTP_INVALID_JSON_BODY':
