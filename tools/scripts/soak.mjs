@@ -493,6 +493,11 @@ const median = (values) => {
   const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
   return sorted.length ? sorted[Math.floor(sorted.length / 2)] : NaN;
 };
+/** Median RSS over the 10 s after half the run. */
+function midpoint(series) {
+  const half = series.at(-1)?.at / 2;
+  return median(series.filter((s) => s.at >= half && s.at < half + 10_000).map((s) => s.rss));
+}
 const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 const ms = (value) => `${value.toFixed(1)} ms`;
 
@@ -563,6 +568,8 @@ async function main() {
       endBytes: end,
       peakBytes: peak,
       growth: (end - start) / start,
+      // From the middle of the run: once the heap has settled, a leak still climbs, warm-up does not.
+      secondHalfGrowth: (end - midpoint(samples[index])) / midpoint(samples[index]),
       alive: server.alive(),
       // The whole curve, [seconds, MB]: a plateau is warm-up, a steady climb is a leak.
       samples: samples[index].map((s) => [
@@ -591,7 +598,7 @@ async function main() {
   }
   for (const m of memory) {
     console.log(
-      `${m.server} RSS: ${mb(m.startBytes)} after warm-up → ${mb(m.endBytes)} at the end (${(m.growth * 100).toFixed(1)}%), peak ${mb(m.peakBytes)}${m.alive ? '' : ', NOT RUNNING at the end'}`,
+      `${m.server} RSS: ${mb(m.startBytes)} after warm-up → ${mb(m.endBytes)} at the end (${(m.growth * 100).toFixed(1)}%; over the second half ${(m.secondHalfGrowth * 100).toFixed(1)}%), peak ${mb(m.peakBytes)}${m.alive ? '' : ', NOT RUNNING at the end'}`,
     );
   }
   const pass = failed === 0 && memory.every((m) => m.alive && m.growth < 0.1);
