@@ -60,7 +60,7 @@ describe('normalizeDeployOptions', () => {
     ],
     [
       { contentTagCommand: 'node tag.cjs' },
-      'Invalid option "contentTagCommand": must be a command containing {project}',
+      'Invalid option "contentTagCommand": must be a command containing {project} (or %project%)',
     ],
     [{ readyPath: 'ready' }, 'Invalid option "readyPath": must start with /'],
     [
@@ -83,5 +83,13 @@ describe('normalizeDeployOptions', () => {
       'backend',
       '--json',
     ]);
+    const fromCli = normalize({ contentTagCommand: 'node tag.cjs %project%' });
+    expect(fromCli.contentTagCommand?.('frontend')).toEqual(['node', 'tag.cjs', 'frontend']);
+  });
+
+  it('explains a placeholder that Nx rewrote on the command line', () => {
+    expect(() => normalize({ contentTagCommand: 'node tag.cjs [object Object]' })).toThrow(
+      'write %project% there instead',
+    );
   });
 });

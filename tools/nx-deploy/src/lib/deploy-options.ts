@@ -43,13 +43,25 @@ export interface DeployOptions {
   verbose: boolean;
 }
 
+/** `{project}` in project.json; `%project%` on the command line, where Nx rewrites braces. */
+const PROJECT_PLACEHOLDER = /\{project\}|%project%/g;
+
 function contentTagCommand(template: string | undefined) {
   if (template === undefined) return undefined;
   const words = template.trim().split(/\s+/).filter(Boolean);
-  if (words.length === 0 || !template.includes('{project}')) {
-    throw new OptionsError('contentTagCommand', 'must be a command containing {project}');
+  if (template.includes('[object Object]')) {
+    throw new OptionsError(
+      'contentTagCommand',
+      'Nx replaced {project} in a command-line override; write %project% there instead',
+    );
   }
-  return (project: string) => words.map((word) => word.replace(/\{project\}/g, project));
+  if (words.length === 0 || !new RegExp(PROJECT_PLACEHOLDER.source).test(template)) {
+    throw new OptionsError(
+      'contentTagCommand',
+      'must be a command containing {project} (or %project%)',
+    );
+  }
+  return (project: string) => words.map((word) => word.replace(PROJECT_PLACEHOLDER, project));
 }
 
 export function normalizeDeployOptions(
