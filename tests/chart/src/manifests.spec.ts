@@ -82,7 +82,7 @@ describe.each(HELM_MAJORS)('Helm %i', (major) => {
           find(objects, 'Deployment', `${NAME}-${component}`),
           component,
         ).image;
-        expect(image).toMatch(new RegExp(`(^|/)todo-${component}:${TAGS[component]}$`));
+        expect(image).toMatch(new RegExp(`(^|/)todo[-/]${component}:${TAGS[component]}$`));
       }
     });
 
@@ -298,7 +298,10 @@ describe.each(HELM_MAJORS)('Helm %i', (major) => {
         const deployment = find(objects, 'Deployment', `${NAME}-${component}`);
         expect((deployment.spec as { replicas: number }).replicas).toBe(1);
         expect(container(deployment, component).imagePullPolicy).toBe('Never');
-        expect(container(deployment, component).image).toBe(`todo-${component}:${TAGS[component]}`);
+        // The names `nx docker-build` gives the images, as `minikube image load` makes them known.
+        expect(container(deployment, component).image).toBe(
+          `localhost/todo/${component}:${TAGS[component]}`,
+        );
       }
       expect(findAll(objects, 'HorizontalPodAutoscaler')).toEqual([]);
     });
