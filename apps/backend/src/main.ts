@@ -3,30 +3,11 @@ import { ShutdownManager } from '@todo/health';
 import type { RequestListener } from 'node:http';
 import { buildApp } from './app';
 import { createDatabase, type DatabaseConfig, type DatabaseHandle } from './db/client';
+import { isDatabaseUnavailable } from './db/errors';
 import { attachApp, listenEarly } from './http/early-listener';
 import { createLogger } from './logger';
 
 const DATABASE_WAIT_MS = 60_000;
-// Errors that mean "not reachable yet" (PostgreSQL still starting, DNS not ready, pod not up);
-// anything else (bad password, broken migration) fails at once.
-const TRANSIENT = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ETIMEDOUT',
-  '57P03',
-]);
-
-function isTransient(error: unknown): boolean {
-  for (let cause = error; cause instanceof Error; cause = cause.cause) {
-    const code = (cause as { code?: string }).code;
-    if (code && TRANSIENT.has(code)) return true;
-    if (/timeout exceeded when trying to connect|Connection terminated/i.test(cause.message))
-      return true;
-  }
-  return false;
-}
 
 /**
  * Opens (and migrates) the database, waiting up to a minute for a PostgreSQL that is not up yet —
@@ -44,7 +25,8 @@ async function openDatabase(
         onPoolError: (err) => logger.warn({ err }, 'database connection lost'),
       });
     } catch (error) {
-      if (!isTransient(error) || Date.now() + delay > deadline || !shutdown.isServing) throw error;
+      if (!isDatabaseUnavailable(error) || Date.now() + delay > deadline || !shutdown.isServing)
+        throw error;
       logger.warn({ err: error, retry_in_ms: delay }, 'database not reachable yet; retrying');
       await new Promise((resolve) => setTimeout(resolve, delay));
     }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { hasNoNul, NO_NUL_MESSAGE } from './common';
 
 export const NAME_MAX = 100;
 export const PASSWORD_MIN = 8;
@@ -16,7 +17,8 @@ export const registerRequestSchema = z
       .string()
       .trim()
       .min(1, `must be 1-${NAME_MAX} characters`)
-      .max(NAME_MAX, `must be 1-${NAME_MAX} characters`),
+      .max(NAME_MAX, `must be 1-${NAME_MAX} characters`)
+      .refine(hasNoNul, NO_NUL_MESSAGE),
     email: emailSchema,
     password: z.string().min(PASSWORD_MIN, `must be at least ${PASSWORD_MIN} characters`),
   })

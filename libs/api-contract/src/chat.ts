@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { hasNoNul, NO_NUL_MESSAGE } from './common';
 
 export const CHAT_MESSAGE_MAX = 2000;
 
@@ -8,7 +9,8 @@ export const chatRequestSchema = z
       .string()
       .trim()
       .min(1, `must be 1-${CHAT_MESSAGE_MAX} characters`)
-      .max(CHAT_MESSAGE_MAX, `must be 1-${CHAT_MESSAGE_MAX} characters`),
+      .max(CHAT_MESSAGE_MAX, `must be 1-${CHAT_MESSAGE_MAX} characters`)
+      .refine(hasNoNul, NO_NUL_MESSAGE),
   })
   .meta({ id: 'ChatRequest' });
 

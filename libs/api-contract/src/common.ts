@@ -1,5 +1,12 @@
 import { z } from 'zod';
 
+/**
+ * PostgreSQL text columns cannot hold U+0000, so text the API stores refuses it at validation
+ * (a 422 naming the field) instead of failing in the database with a 500.
+ */
+export const hasNoNul = (value: string): boolean => !value.includes('\u0000');
+export const NO_NUL_MESSAGE = 'must not contain NUL (\\u0000) characters';
+
 /** One failed rule, in FastAPI's shape so clients of the original backend keep working. */
 export const validationIssueSchema = z
   .object({

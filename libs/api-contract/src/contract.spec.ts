@@ -1,6 +1,7 @@
 import {
   chatRequestSchema,
   loginRequestSchema,
+  NO_NUL_MESSAGE,
   registerRequestSchema,
   taskCreateSchema,
   taskPathSchema,
@@ -80,5 +81,25 @@ describe('chat request', () => {
       'message',
     ]);
     expect(failedFields(chatRequestSchema.safeParse({ message: '' }))).toEqual(['message']);
+  });
+});
+
+describe('text the database stores', () => {
+  it('refuses a NUL character, which PostgreSQL text cannot hold, naming the rule', () => {
+    const nul = 'before\u0000after';
+    for (const result of [
+      taskCreateSchema.safeParse({ title: nul }),
+      taskCreateSchema.safeParse({ title: 'ok', description: nul }),
+      registerRequestSchema.safeParse({
+        name: nul,
+        email: 'a@example.com',
+        password: 'long-enough',
+      }),
+      chatRequestSchema.safeParse({ message: nul }),
+    ]) {
+      expect(result.success).toBe(false);
+      expect(result.error?.issues[0].message).toBe(NO_NUL_MESSAGE);
+    }
+    expect(taskCreateSchema.safeParse({ title: 'tab\there ✓' }).success).toBe(true);
   });
 });

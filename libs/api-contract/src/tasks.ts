@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { userPathSchema } from './common';
+import { hasNoNul, NO_NUL_MESSAGE, userPathSchema } from './common';
 
 export const TITLE_MAX = 200;
 export const DESCRIPTION_MAX = 1000;
@@ -8,11 +8,13 @@ const title = z
   .string()
   .trim()
   .min(1, `must be 1-${TITLE_MAX} characters`)
-  .max(TITLE_MAX, `must be 1-${TITLE_MAX} characters`);
+  .max(TITLE_MAX, `must be 1-${TITLE_MAX} characters`)
+  .refine(hasNoNul, NO_NUL_MESSAGE);
 
 const description = z
   .string()
   .max(DESCRIPTION_MAX, `must be at most ${DESCRIPTION_MAX} characters`)
+  .refine(hasNoNul, NO_NUL_MESSAGE)
   .nullable();
 
 export const taskSchema = z

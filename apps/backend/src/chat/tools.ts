@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import {
   DESCRIPTION_MAX,
+  hasNoNul,
+  NO_NUL_MESSAGE,
   TASK_STATUSES,
   TITLE_MAX,
   type Task,
@@ -27,12 +29,14 @@ const title = z
   .string({ error: 'must be text' })
   .trim()
   .min(1, `must be 1-${TITLE_MAX} characters`)
-  .max(TITLE_MAX, `must be 1-${TITLE_MAX} characters`);
+  .max(TITLE_MAX, `must be 1-${TITLE_MAX} characters`)
+  .refine(hasNoNul, NO_NUL_MESSAGE);
 
 const description = z
   .string({ error: 'must be text' })
   .trim()
-  .max(DESCRIPTION_MAX, `must be at most ${DESCRIPTION_MAX} characters`);
+  .max(DESCRIPTION_MAX, `must be at most ${DESCRIPTION_MAX} characters`)
+  .refine(hasNoNul, NO_NUL_MESSAGE);
 
 export const toolInputShapes = {
   add_task: {

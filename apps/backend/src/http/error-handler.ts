@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import type { ValidationIssue } from '@todo/api-contract';
 import { HttpError } from './errors';
+import { isDatabaseUnavailable } from '../db/errors';
 
 /** Fastify's validation contexts, named the way FastAPI names them in `loc`. */
 const LOCATION: Record<string, string> = {
@@ -41,7 +42,8 @@ export function validationIssues(
 /**
  * Every error leaves as `{"detail": ...}`, like the original FastAPI service: validation → 422
  * with one entry per field, malformed JSON → 400, oversized body → 413, unknown route → 404.
- * Unexpected errors are logged and answered 500 without internals.
+ * A database outage → 503 with Retry-After. Unexpected errors are logged and answered 500
+ * without internals.
  */
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
@@ -65,6 +67,14 @@ export function installErrorHandling(app: FastifyInstance): void {
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
       return reply.code(status).send({ detail: error.message });
+    }
+    if (isDatabaseUnavailable(error)) {
+      // A passing outage, not a bug: ask the client to retry (/ready tells the kubelet already).
+      request.log.error({ err: error }, 'database unavailable');
+      return reply
+        .code(503)
+        .header('retry-after', '5')
+        .send({ detail: 'The database is not reachable right now. Please try again in a moment.' });
     }
     request.log.error({ err: error }, 'request failed');
     return reply.code(500).send({ detail: 'Internal Server Error' });

@@ -1,0 +1,54 @@
+import Fastify from 'fastify';
+import { installErrorHandling } from '../http/error-handler';
+import { isDatabaseUnavailable } from './errors';
+
+function driverError(message: string, code: string): Error {
+  return Object.assign(new Error(message), { code });
+}
+
+// Drizzle wraps what the driver threw; the outage is only visible in the cause.
+function wrapped(cause: Error): Error {
+  return new Error('Failed query: insert into "tasks" ...', { cause });
+}
+
+describe('isDatabaseUnavailable', () => {
+  it('recognises an unreachable or restarting database through wrappers', () => {
+    expect(
+      isDatabaseUnavailable(wrapped(driverError('connect ECONNREFUSED', 'ECONNREFUSED'))),
+    ).toBe(true);
+    expect(isDatabaseUnavailable(wrapped(driverError('terminating connection', '57P01')))).toBe(
+      true,
+    );
+    expect(isDatabaseUnavailable(wrapped(driverError('connection failure', '08006')))).toBe(true);
+    expect(isDatabaseUnavailable(new Error('Connection terminated unexpectedly'))).toBe(true);
+  });
+
+  it('does not excuse a broken query or a bad password', () => {
+    expect(isDatabaseUnavailable(wrapped(driverError('syntax error', '42601')))).toBe(false);
+    expect(isDatabaseUnavailable(driverError('password authentication failed', '28P01'))).toBe(
+      false,
+    );
+    expect(isDatabaseUnavailable('ECONNREFUSED')).toBe(false);
+  });
+});
+
+describe('error handling during a database outage', () => {
+  it('answers 503 with Retry-After and a detail instead of a 500', async () => {
+    const app = Fastify({ logger: false });
+    installErrorHandling(app);
+    app.post('/write', async () => {
+      throw wrapped(driverError('connect ECONNREFUSED 127.0.0.1:5432', 'ECONNREFUSED'));
+    });
+    app.post('/bug', async () => {
+      throw wrapped(driverError('syntax error', '42601'));
+    });
+    const outage = await app.inject({ method: 'POST', url: '/write' });
+    expect(outage.statusCode).toBe(503);
+    expect(outage.headers['retry-after']).toBe('5');
+    expect(outage.json().detail).toMatch(/database is not reachable/);
+    const bug = await app.inject({ method: 'POST', url: '/bug' });
+    expect(bug.statusCode).toBe(500);
+    expect(bug.json()).toEqual({ detail: 'Internal Server Error' });
+    await app.close();
+  });
+});
