@@ -19,6 +19,7 @@ import {
   engineCommandSync,
   probe,
   runArgs,
+  waitForReady,
   waitForStartup,
 } from './kubelet';
 import { type Postgres, startPostgres } from './postgres';
@@ -96,6 +97,8 @@ async function startApp(app: App): Promise<void> {
   started.push(name);
   try {
     await waitForStartup(c, name);
+    // Traffic (and these tests) reach a pod only once it is Ready.
+    await waitForReady(c);
   } catch (error) {
     throw new Error(`${(error as Error).message}\n${await logs(name)}`);
   }
@@ -321,6 +324,7 @@ describe('the chart (values.yaml: embedded database) on the real backend image',
     } catch (error) {
       throw new Error(`${(error as Error).message}\n${await logs(name)}`);
     }
+    await waitForReady(c);
     const ready = await probe(c, 'readinessProbe');
     const dataDir = containerEnv(embedded, c).DATA_DIR;
     const { stdout } = await engineCommand([

@@ -250,3 +250,21 @@ export async function waitForStartup(c: IContainer, containerName: string): Prom
     `${c.name}: startupProbe did not pass within ${budgetMs} ms, last: ${last.status} ${last.body}`,
   );
 }
+
+/**
+ * Polls the readiness probe until it passes, as a kubelet keeps a pod out of its Services until
+ * then (without restarting it). The backend answers liveness at once and readiness only when
+ * its database is open, which on an empty embedded database takes several seconds.
+ */
+export async function waitForReady(c: IContainer, budgetMs = 60_000): Promise<number> {
+  const started = Date.now();
+  let last = { ok: false, status: 0, body: '' };
+  while (Date.now() - started < budgetMs) {
+    last = await probe(c, 'readinessProbe');
+    if (last.ok) return Date.now() - started;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(
+    `${c.name}: readinessProbe did not pass within ${budgetMs} ms, last: ${last.status} ${last.body}`,
+  );
+}
