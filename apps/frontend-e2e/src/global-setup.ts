@@ -22,7 +22,30 @@ function ensureBuilt(): void {
   });
 }
 
+/**
+ * `nx e2e-deployed frontend-e2e` runs the flow against an app that is already deployed (a
+ * Minikube URL from `nx deploy frontend`), so nothing is built or started here.
+ */
+function deployedUrl(): string | undefined {
+  const url = process.env.E2E_DEPLOYED_URL?.trim();
+  if (!url && process.env.E2E_REQUIRE_DEPLOYED_URL === '1') {
+    throw new Error(
+      'E2E_DEPLOYED_URL: required by e2e-deployed — the URL of the deployed frontend, e.g. the one `npx nx deploy frontend --configuration=dev` prints',
+    );
+  }
+  if (url && !/^https?:\/\//.test(url)) {
+    throw new Error(`E2E_DEPLOYED_URL: must be an http:// or https:// URL, got "${url}"`);
+  }
+  return url?.replace(/\/+$/, '');
+}
+
 export default async function globalSetup(): Promise<() => Promise<void>> {
+  const deployed = deployedUrl();
+  if (deployed) {
+    process.env.E2E_BASE_URL = deployed;
+    console.log(`running against the deployed frontend at ${deployed}`);
+    return async () => undefined;
+  }
   ensureBuilt();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'todo-e2e-db-'));
   const logDir = path.join(artifactsDir, 'logs');
