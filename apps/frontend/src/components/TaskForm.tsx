@@ -4,7 +4,7 @@ import { useRef, useState, type FormEvent } from 'react';
 import { ApiError } from '../lib/api-client';
 import type { FieldErrors } from '../lib/errors';
 import { FormAlert } from './FormAlert';
-import { TextField } from './TextField';
+import { TaskFields } from './TaskFields';
 
 export interface TaskDraft {
   title: string;
@@ -49,22 +49,13 @@ export function TaskForm({ onAdd }: TaskFormProps) {
     <form className="card form" onSubmit={submit} noValidate aria-labelledby="add-task-title">
       <h2 id="add-task-title">Add a task</h2>
       <FormAlert message={message} />
-      <TextField
-        label="Title"
-        name="title"
-        required
-        value={title}
-        onChange={setTitle}
-        error={fields.title}
-        inputRef={titleRef}
-      />
-      <TextField
-        label="Description"
-        name="description"
-        multiline
-        value={description}
-        onChange={setDescription}
-        error={fields.description}
+      <TaskFields
+        title={title}
+        description={description}
+        onTitleChange={setTitle}
+        onDescriptionChange={setDescription}
+        errors={fields}
+        titleRef={titleRef}
       />
       <button type="submit" className="button primary" disabled={pending}>
         {pending ? 'Adding…' : 'Add task'}

@@ -5,7 +5,7 @@ import { ApiError } from '../lib/api-client';
 import type { FieldErrors } from '../lib/errors';
 import type { Task } from '../lib/types';
 import { FormAlert } from './FormAlert';
-import { TextField } from './TextField';
+import { TaskFields } from './TaskFields';
 import type { TaskDraft } from './TaskForm';
 
 interface TaskItemProps {
@@ -99,22 +99,13 @@ export function TaskItem({ task, onToggle, onSave, onDelete }: TaskItemProps) {
           aria-label={`Edit “${task.title}”`}
         >
           <FormAlert message={message} />
-          <TextField
-            label="Title"
-            name="title"
-            required
-            value={title}
-            onChange={setTitle}
-            error={fields.title}
-            inputRef={titleRef}
-          />
-          <TextField
-            label="Description"
-            name="description"
-            multiline
-            value={description}
-            onChange={setDescription}
-            error={fields.description}
+          <TaskFields
+            title={title}
+            description={description}
+            onTitleChange={setTitle}
+            onDescriptionChange={setDescription}
+            errors={fields}
+            titleRef={titleRef}
           />
           <div className="actions">
             <button type="submit" className="button primary" disabled={pending}>
