@@ -1,4 +1,5 @@
 import { NextResponse, type NextRequest } from 'next/server';
+import { callBackend } from './backend';
 import {
   clearedCookieOptions,
   isHttpsRequest,
@@ -52,6 +53,21 @@ export async function withSession(
   }
   const response = await handle(session);
   return response.status === 401 ? withoutSessionCookie(response, https) : response;
+}
+
+/**
+ * Forwards the visitor's JSON body to `path` on the backend with their token; a body that is not
+ * JSON is answered here and never reaches the backend.
+ */
+export async function forwardJson(
+  request: NextRequest,
+  session: Session,
+  method: 'POST' | 'PUT' | 'PATCH',
+  path: string,
+): Promise<Response> {
+  const parsed = await jsonBody(request);
+  if ('error' in parsed) return parsed.error;
+  return callBackend({ method, path, token: session.token, body: parsed.body });
 }
 
 /** The request's JSON body, or a 422 answer naming the problem when it is not JSON. */

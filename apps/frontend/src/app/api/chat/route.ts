@@ -1,16 +1,8 @@
 import type { NextRequest } from 'next/server';
-import { callBackend } from '../../../server/backend';
-import { jsonBody, withSession } from '../../../server/session-response';
+import { forwardJson, withSession } from '../../../server/session-response';
 
 export async function POST(request: NextRequest): Promise<Response> {
-  return withSession(request, async (session) => {
-    const parsed = await jsonBody(request);
-    if ('error' in parsed) return parsed.error;
-    return callBackend({
-      method: 'POST',
-      path: `/api/${session.userId}/chat`,
-      token: session.token,
-      body: parsed.body,
-    });
-  });
+  return withSession(request, (session) =>
+    forwardJson(request, session, 'POST', `/api/${session.userId}/chat`),
+  );
 }

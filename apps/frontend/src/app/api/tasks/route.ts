@@ -1,6 +1,6 @@
 import type { NextRequest } from 'next/server';
 import { callBackend } from '../../../server/backend';
-import { jsonBody, withSession } from '../../../server/session-response';
+import { forwardJson, withSession } from '../../../server/session-response';
 
 export const dynamic = 'force-dynamic';
 
@@ -11,14 +11,7 @@ export async function GET(request: NextRequest): Promise<Response> {
 }
 
 export async function POST(request: NextRequest): Promise<Response> {
-  return withSession(request, async (session) => {
-    const parsed = await jsonBody(request);
-    if ('error' in parsed) return parsed.error;
-    return callBackend({
-      method: 'POST',
-      path: `/api/${session.userId}/tasks`,
-      token: session.token,
-      body: parsed.body,
-    });
-  });
+  return withSession(request, (session) =>
+    forwardJson(request, session, 'POST', `/api/${session.userId}/tasks`),
+  );
 }

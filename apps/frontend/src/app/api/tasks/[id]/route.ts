@@ -1,6 +1,11 @@
 import type { NextRequest } from 'next/server';
 import { callBackend } from '../../../../server/backend';
-import { jsonBody, taskIdOf, taskNotFound, withSession } from '../../../../server/session-response';
+import {
+  forwardJson,
+  taskIdOf,
+  taskNotFound,
+  withSession,
+} from '../../../../server/session-response';
 
 interface Context {
   params: Promise<{ id: string }>;
@@ -23,14 +28,7 @@ export async function PUT(request: NextRequest, { params }: Context): Promise<Re
   const id = taskIdOf((await params).id);
   return withSession(request, async (session) => {
     if (id === null) return taskNotFound();
-    const parsed = await jsonBody(request);
-    if ('error' in parsed) return parsed.error;
-    return callBackend({
-      method: 'PUT',
-      path: `/api/${session.userId}/tasks/${id}`,
-      token: session.token,
-      body: parsed.body,
-    });
+    return forwardJson(request, session, 'PUT', `/api/${session.userId}/tasks/${id}`);
   });
 }
 

@@ -1,7 +1,6 @@
 import type { NextRequest } from 'next/server';
-import { callBackend } from '../../../../../server/backend';
 import {
-  jsonBody,
+  forwardJson,
   taskIdOf,
   taskNotFound,
   withSession,
@@ -14,13 +13,6 @@ export async function PATCH(
   const id = taskIdOf((await params).id);
   return withSession(request, async (session) => {
     if (id === null) return taskNotFound();
-    const parsed = await jsonBody(request);
-    if ('error' in parsed) return parsed.error;
-    return callBackend({
-      method: 'PATCH',
-      path: `/api/${session.userId}/tasks/${id}/complete`,
-      token: session.token,
-      body: parsed.body,
-    });
+    return forwardJson(request, session, 'PATCH', `/api/${session.userId}/tasks/${id}/complete`);
   });
 }
