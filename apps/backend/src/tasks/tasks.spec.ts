@@ -20,7 +20,9 @@ async function createTask(payload: Record<string, unknown>, who: SignedIn = me) 
 
 describe('task routes', () => {
   it('creates a task and returns it in the wire shape', async () => {
+    const before = Date.now();
     const response = await createTask({ title: '  Buy milk ', description: '2 litres' });
+    const after = Date.now();
     expect(response.statusCode).toBe(201);
     const task = response.json();
     expect(task).toEqual({
@@ -32,6 +34,10 @@ describe('task routes', () => {
       created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
       updated_at: task.created_at,
     });
+    // The database formats the timestamp: it must be the real instant in UTC, not a local time.
+    // (A database clock is the same host's here; one millisecond of slack for its rounding.)
+    expect(Date.parse(task.created_at)).toBeGreaterThanOrEqual(before - 1);
+    expect(Date.parse(task.created_at)).toBeLessThanOrEqual(after + 1);
   });
 
   it('lists tasks newest first', async () => {
