@@ -27,7 +27,7 @@ export function healthRouteHandlers(
   shutdown?: ShutdownManager,
 ): HealthRouteHandlers {
   return {
-    health: { GET: async () => toResponse(await evaluateLiveness(registry, shutdown)) },
+    health: { GET: async () => toResponse(evaluateLiveness(registry, shutdown)) },
     ready: { GET: async () => toResponse(await evaluateReadiness(registry, shutdown)) },
   };
 }

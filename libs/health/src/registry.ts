@@ -101,7 +101,7 @@ export class HealthRegistry {
   }
 
   /** The process answers: no dependency is consulted. */
-  async liveness(): Promise<HealthReport> {
+  liveness(): HealthReport {
     return { status: 'ok', checks: {} };
   }
 
