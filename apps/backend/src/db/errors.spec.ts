@@ -1,3 +1,4 @@
+import { runInNewContext } from 'node:vm';
 import Fastify from 'fastify';
 import { installErrorHandling } from '../http/error-handler';
 import { isDatabaseUnavailable } from './errors';
@@ -21,6 +22,20 @@ describe('isDatabaseUnavailable', () => {
     );
     expect(isDatabaseUnavailable(wrapped(driverError('connection failure', '08006')))).toBe(true);
     expect(isDatabaseUnavailable(new Error('Connection terminated unexpectedly'))).toBe(true);
+  });
+
+  it('recognises a socket error created in another realm, as Node core errors are under Jest', () => {
+    const foreign = runInNewContext(
+      "Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })",
+    ) as unknown;
+    expect(foreign instanceof Error).toBe(false);
+    expect(isDatabaseUnavailable(new Error('Failed query', { cause: foreign }))).toBe(true);
+  });
+
+  it('stops on a cause chain that loops', () => {
+    const looping: Error & { cause?: unknown } = new Error('wrapper');
+    looping.cause = looping;
+    expect(isDatabaseUnavailable(looping)).toBe(false);
   });
 
   it('does not excuse a broken query or a bad password', () => {

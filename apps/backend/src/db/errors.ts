@@ -14,14 +14,30 @@ const UNAVAILABLE_CODES = new Set([
 ]);
 
 export function isDatabaseUnavailable(error: unknown): boolean {
-  for (let cause = error; cause instanceof Error; cause = cause.cause) {
-    const code = (cause as { code?: unknown }).code;
+  // Duck-typed rather than `instanceof Error`: socket errors come from Node's own realm, which is
+  // not the realm of the code that wraps them under a VM sandbox such as Jest's.
+  // Bounded: a cause chain can loop.
+  for (
+    let cause = error, depth = 0;
+    isErrorLike(cause) && depth < 10;
+    cause = cause.cause, depth++
+  ) {
+    const { code, message } = cause;
     if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) {
       return true;
     }
-    if (/timeout exceeded when trying to connect|Connection terminated/i.test(cause.message)) {
+    if (
+      typeof message === 'string' &&
+      /timeout exceeded when trying to connect|Connection terminated/i.test(message)
+    ) {
       return true;
     }
   }
   return false;
+}
+
+function isErrorLike(
+  value: unknown,
+): value is { code?: unknown; message?: unknown; cause?: unknown } {
+  return typeof value === 'object' && value !== null;
 }
