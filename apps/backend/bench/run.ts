@@ -3,6 +3,10 @@
  * on PostgreSQL and on PGlite, each beside a bare-Fastify ceiling serving the same JSON, plus idle
  * memory and start-to-ready time. One run, side by side, because absolute numbers on a shared
  * 2-core machine drift; the ratios are what to compare.
+ *
+ * Each case first warms every server up (JIT, connection pools; not counted), then alternates
+ * between them in short rounds until each has had DURATION_S seconds of load, so that a burst of
+ * noise from elsewhere on the machine lands on all of them rather than on whichever ran then.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,6 +19,8 @@ const root = join(__dirname, '../../..');
 const backendMain = join(root, 'dist/apps/backend/main.js');
 const CONNECTIONS = 50;
 const DURATION_S = Number(process.env['BENCH_DURATION'] ?? 10);
+const ROUNDS = 5;
+const WARMUP_S = 2;
 const TASKS = 50;
 
 interface Server {
@@ -61,24 +67,21 @@ async function startBackend(env: Record<string, string>): Promise<Server> {
   return { url, child, readyMs };
 }
 
-async function startCeiling(bodies: unknown): Promise<Server> {
+/** One of the bare-Fastify reference servers beside this file; `argument` is its first argument. */
+async function startReference(script: string, argument: string, readyPath: string) {
   const port = await freePort();
   const started = performance.now();
-  const child = spawn(
-    process.execPath,
-    [join(__dirname, 'ceiling-server.mjs'), JSON.stringify(bodies), String(port)],
-    {
-      cwd: root,
-      stdio: ['ignore', 'ignore', 'inherit'],
-    },
-  );
+  const child = spawn(process.execPath, [join(__dirname, script), argument, String(port)], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   const url = `http://127.0.0.1:${port}`;
-  const readyMs = await waitReady(`${url}/health`, child, started);
+  const readyMs = await waitReady(`${url}${readyPath}`, child, started);
   return { url, child, readyMs };
 }
 
 async function stop(server: Server): Promise<void> {
-  if (server.child.exitCode !== null) return;
+  if (server.child.exitCode !== null || server.child.signalCode !== null) return;
   const exited = new Promise((resolve) => server.child.once('exit', resolve));
   server.child.kill('SIGTERM');
   await exited;
@@ -98,19 +101,43 @@ interface Measured {
   errors: number;
 }
 
-async function load(url: string, options: Partial<autocannon.Options> = {}): Promise<Measured> {
-  const result = await autocannon({
-    url,
+/** A URL under load, with the request autocannon should send. */
+interface Target {
+  url: string;
+  options?: Partial<autocannon.Options>;
+}
+
+function load(target: Target, seconds: number) {
+  return autocannon({
+    url: target.url,
     connections: CONNECTIONS,
-    duration: DURATION_S,
-    ...options,
+    duration: seconds,
+    ...target.options,
   });
-  return {
-    rps: Math.round(result.requests.average),
-    p99: result.latency.p99,
-    non2xx: result.non2xx,
-    errors: result.errors + result.timeouts,
-  };
+}
+
+/**
+ * Warms every target up, then runs ROUNDS alternating rounds. req/s is all requests over all
+ * rounds' time; p99 is the worst round's.
+ */
+async function compare(...targets: Target[]): Promise<Measured[]> {
+  for (const target of targets) await load(target, WARMUP_S);
+  const rounds: autocannon.Result[][] = targets.map(() => []);
+  for (let round = 0; round < ROUNDS; round += 1) {
+    for (const [index, target] of targets.entries()) {
+      rounds[index].push(await load(target, DURATION_S / ROUNDS));
+    }
+  }
+  return rounds.map((results) => {
+    const sum = (pick: (result: autocannon.Result) => number) =>
+      results.reduce((total, result) => total + pick(result), 0);
+    return {
+      rps: Math.round(sum((result) => result.requests.total) / sum((result) => result.duration)),
+      p99: Math.max(...results.map((result) => result.latency.p99)),
+      non2xx: sum((result) => result.non2xx),
+      errors: sum((result) => result.errors + result.timeouts),
+    };
+  });
 }
 
 async function json(url: string, init?: RequestInit) {
@@ -163,6 +190,8 @@ async function main() {
 
   const cluster = await startPostgres();
   const dataRoot = mkdtempSync(join(tmpdir(), 'bench-pglite-'));
+  // Stopped at the end even when a case fails, so no server outlives the run.
+  const servers: Server[] = [];
   try {
     // ── PostgreSQL ──────────────────────────────────────────────────────────────────────────
     const firstPg = await startBackend({ DATABASE_URL: cluster.url() });
@@ -170,6 +199,7 @@ async function main() {
       `${Math.round(firstPg.readyMs)} ms`;
     await stop(firstPg);
     const pg = await startBackend({ DATABASE_URL: cluster.url() });
+    servers.push(pg);
     facts['start→ready, PostgreSQL'] = `${Math.round(pg.readyMs)} ms`;
     await sleep(2000);
     facts['idle RSS after start, PostgreSQL'] = `${rssMb(pg.child)} MB`;
@@ -177,39 +207,72 @@ async function main() {
     const { userId, headers, tasks } = await seed(pg.url);
     const health = await json(`${pg.url}/health`);
     const sampleTask = tasks.tasks[0];
-    const ceiling = await startCeiling({ health, tasks, task: sampleTask });
+    const ceiling = await startReference(
+      'ceiling-server.mjs',
+      JSON.stringify({ health, tasks, task: sampleTask }),
+      '/health',
+    );
+    const reference = await startReference(
+      'db-reference-server.mjs',
+      cluster.url(),
+      `/api/${userId}/tasks`,
+    );
+    servers.push(ceiling, reference);
 
-    // Every case runs right after its own ceiling run, so both see about the same machine load.
-    const ceilingList = () => load(`${ceiling.url}/tasks`);
-    const ceilingPost = () =>
-      load(`${ceiling.url}/tasks`, {
+    const ceilingList: Target = { url: `${ceiling.url}/tasks` };
+    const ceilingPost: Target = {
+      url: `${ceiling.url}/tasks`,
+      options: { method: 'POST', headers: { 'content-type': 'application/json' }, body: postBody },
+    };
+    const post = (url: string, auth: Record<string, string>): Target => ({
+      url,
+      options: {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { ...auth, 'content-type': 'application/json' },
         body: postBody,
-      });
-    const ceilingHealth = await load(`${ceiling.url}/health`);
+      },
+    });
+
+    const [healthRun, healthCeiling] = await compare(
+      { url: `${pg.url}/health` },
+      { url: `${ceiling.url}/health` },
+    );
     rows.push({
       name: 'GET /health (PostgreSQL backend)',
-      result: await load(`${pg.url}/health`),
-      ceiling: ceilingHealth,
+      result: healthRun,
+      ceiling: healthCeiling,
     });
-    let ceilingRun = await ceilingList();
-    rows.push({
-      name: `GET /api/{uid}/tasks, ${TASKS} tasks, PostgreSQL`,
-      result: await load(`${pg.url}/api/${userId}/tasks`, { headers }),
-      ceiling: ceilingRun,
-    });
-    ceilingRun = await ceilingPost();
+
+    const [list, listReference, listCeiling] = await compare(
+      { url: `${pg.url}/api/${userId}/tasks`, options: { headers } },
+      { url: `${reference.url}/api/${userId}/tasks` },
+      ceilingList,
+    );
+    rows.push(
+      {
+        name: `GET /api/{uid}/tasks, ${TASKS} tasks, PostgreSQL`,
+        result: list,
+        ceiling: listCeiling,
+      },
+      {
+        name: '  reference: bare Fastify + pg, same query, no auth',
+        result: listReference,
+        ceiling: listCeiling,
+      },
+    );
+
+    const [created, createdCeiling] = await compare(
+      post(`${pg.url}/api/${userId}/tasks`, headers),
+      ceilingPost,
+    );
     rows.push({
       name: 'POST /api/{uid}/tasks, PostgreSQL',
-      result: await load(`${pg.url}/api/${userId}/tasks`, {
-        method: 'POST',
-        headers: { ...headers, 'content-type': 'application/json' },
-        body: postBody,
-      }),
-      ceiling: ceilingRun,
+      result: created,
+      ceiling: createdCeiling,
     });
+    // The PGlite cases should not share the machine with these two.
     await stop(pg);
+    await stop(reference);
 
     // ── PGlite ──────────────────────────────────────────────────────────────────────────────
     const dataDir = join(dataRoot, 'data');
@@ -218,35 +281,38 @@ async function main() {
       `${Math.round(firstLite.readyMs)} ms`;
     await stop(firstLite);
     const lite = await startBackend({ DATA_DIR: dataDir });
+    servers.push(lite);
     facts['start→ready, PGlite, existing data dir'] = `${Math.round(lite.readyMs)} ms`;
     await sleep(2000);
     facts['idle RSS after start, PGlite'] = `${rssMb(lite.child)} MB`;
     const seeded = await seed(lite.url);
-    ceilingRun = await ceilingList();
+    const [liteList, liteListCeiling] = await compare(
+      { url: `${lite.url}/api/${seeded.userId}/tasks`, options: { headers: seeded.headers } },
+      ceilingList,
+    );
     rows.push({
       name: `GET /api/{uid}/tasks, ${TASKS} tasks, PGlite`,
-      result: await load(`${lite.url}/api/${seeded.userId}/tasks`, { headers: seeded.headers }),
-      ceiling: ceilingRun,
+      result: liteList,
+      ceiling: liteListCeiling,
     });
-    ceilingRun = await ceilingPost();
+    const [liteCreated, liteCreatedCeiling] = await compare(
+      post(`${lite.url}/api/${seeded.userId}/tasks`, seeded.headers),
+      ceilingPost,
+    );
     rows.push({
       name: 'POST /api/{uid}/tasks, PGlite',
-      result: await load(`${lite.url}/api/${seeded.userId}/tasks`, {
-        method: 'POST',
-        headers: { ...seeded.headers, 'content-type': 'application/json' },
-        body: postBody,
-      }),
-      ceiling: ceilingRun,
+      result: liteCreated,
+      ceiling: liteCreatedCeiling,
     });
-    await stop(lite);
-    await stop(ceiling);
   } finally {
+    for (const server of servers) await stop(server);
     await cluster.destroy();
     rmSync(dataRoot, { recursive: true, force: true });
   }
 
   const lines = [
-    `backend benchmark — ${CONNECTIONS} connections, ${DURATION_S} s per case, node ${process.version}`,
+    `backend benchmark — ${CONNECTIONS} connections; per case each server gets ${WARMUP_S} s of ` +
+      `warm-up, then ${DURATION_S} s of load in ${ROUNDS} alternating rounds; node ${process.version}`,
     '',
     '| case | req/s | p99 ms | ceiling req/s | ceiling p99 ms | ratio | non-2xx/errors |',
     '|---|---:|---:|---:|---:|---:|---:|',
