@@ -90,21 +90,33 @@ function assertContract(response: Awaited<ReturnType<typeof send>>, input: unkno
 
 // ── Value generators ──────────────────────────────────────────────────────────────────────────
 
+/**
+ * Without prototype-pollution keys: fast-check does generate `__proto__` and `constructor` keys,
+ * and the server refuses those with 400 before validation runs (they have their own test below),
+ * while these values feed the tests that expect a 422 naming the field.
+ */
+const withoutPoisonKeys = <T>(value: fc.Arbitrary<T>) =>
+  value.filter((generated) => !/"(__proto__|constructor)"/.test(JSON.stringify(generated) ?? ''));
+
 /** Any JSON value that is not a string. */
-const nonString = fc.oneof(
-  fc.integer(),
-  fc.double({ noNaN: true, noDefaultInfinity: true }),
-  fc.boolean(),
-  fc.constant(null),
-  fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 4 }),
-  fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 4 }),
+const nonString = withoutPoisonKeys(
+  fc.oneof(
+    fc.integer(),
+    fc.double({ noNaN: true, noDefaultInfinity: true }),
+    fc.boolean(),
+    fc.constant(null),
+    fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 4 }),
+    fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 4 }),
+  ),
 );
-const nonBoolean = fc.oneof(
-  fc.integer(),
-  fc.constantFrom('true', 'false', '1', '0', 'yes', ''),
-  fc.constant(null),
-  fc.array(fc.boolean(), { maxLength: 3 }),
-  fc.dictionary(fc.string({ maxLength: 8 }), fc.boolean(), { maxKeys: 2 }),
+const nonBoolean = withoutPoisonKeys(
+  fc.oneof(
+    fc.integer(),
+    fc.constantFrom('true', 'false', '1', '0', 'yes', ''),
+    fc.constant(null),
+    fc.array(fc.boolean(), { maxLength: 3 }),
+    fc.dictionary(fc.string({ maxLength: 8 }), fc.boolean(), { maxKeys: 2 }),
+  ),
 );
 const unicode = (options: { minLength?: number; maxLength?: number } = {}) =>
   fc.string({ unit: 'grapheme', ...options });
