@@ -4,14 +4,4 @@
 # the Helm binaries. Safe to run again: apt skips what is already installed.
 set -euo pipefail
 
-packages=(postgresql chromium unzip ca-certificates)
-missing=()
-for pkg in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
-done
-if ((${#missing[@]})); then
-  echo "installing: ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+"$(dirname "$0")/apt-install-missing.sh" postgresql chromium unzip ca-certificates

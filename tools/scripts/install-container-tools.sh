@@ -16,16 +16,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 
 packages=(podman runc uidmap fuse-overlayfs)
 [[ $with_docker == 1 ]] && packages+=(docker.io)
-missing=()
-for pkg in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
-done
-if ((${#missing[@]})); then
-  echo "installing: ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+"$root/tools/scripts/apt-install-missing.sh" "${packages[@]}"
 
 if [[ $start_docker == 1 ]] && ! docker info >/dev/null 2>&1; then
   echo "starting dockerd (no iptables, no bridge: run containers with --network host)"
