@@ -669,10 +669,16 @@ function cleanup() {
   }
 }
 
-process.on('SIGINT', () => {
-  cleanup();
-  process.exit(130);
-});
+// Ctrl-C or a `kill` still removes the containers, the database and the image tags.
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+]) {
+  process.on(signal, () => {
+    cleanup();
+    process.exit(code);
+  });
+}
 
 main()
   .then((code) => {
