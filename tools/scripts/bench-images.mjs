@@ -20,9 +20,9 @@ import {
   writeFileSync,
   chownSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { freePort } from './free-port.mjs';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const apps = ['backend', 'frontend'];
@@ -53,17 +53,6 @@ function timed(cmd, args) {
   const started = performance.now();
   sh(cmd, args);
   return performance.now() - started;
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function untilReady(url, since, timeoutMs = 60_000) {

@@ -26,11 +26,11 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
+import { freePort } from './free-port.mjs';
 
 const root = join(import.meta.dirname, '../..');
 const { values: options } = parseArgs({
@@ -58,17 +58,6 @@ const chatEveryMs = Number(options['chat-every-s']) * 1000;
 const cleanups = [];
 const say = (message) => process.stdout.write(`[soak] ${message}\n`);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitFor(url, name, isAlive, timeoutMs = 120_000) {
   const deadline = Date.now() + timeoutMs;

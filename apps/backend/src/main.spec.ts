@@ -12,9 +12,9 @@ let server: ChildProcess;
 let output = '';
 let baseUrl: string;
 
-/** Runs src/main.ts as a real process (through tsx), the way `nx serve` does. */
-function startServer(env: Record<string, string>): Promise<void> {
-  server = spawn(
+/** Runs src/main.ts as a real process (through tsx), the way `nx serve` does; env beside PATH. */
+function spawnMain(env: Record<string, string>): ChildProcess {
+  return spawn(
     process.execPath,
     [
       join(workspaceRoot, 'node_modules/tsx/dist/cli.mjs'),
@@ -28,6 +28,11 @@ function startServer(env: Record<string, string>): Promise<void> {
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
+}
+
+/** Starts the server and resolves once it logs that it is ready. */
+function startServer(env: Record<string, string>): Promise<void> {
+  server = spawnMain(env);
   return new Promise((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
@@ -158,20 +163,7 @@ describe('the backend process', () => {
 
 describe('start-up with bad configuration', () => {
   it('prints one line naming the variable and the rule, and exits 1', async () => {
-    const child = spawn(
-      process.execPath,
-      [
-        join(workspaceRoot, 'node_modules/tsx/dist/cli.mjs'),
-        '--tsconfig',
-        'tsconfig.base.json',
-        'apps/backend/src/main.ts',
-      ],
-      {
-        cwd: workspaceRoot,
-        env: { PATH: process.env['PATH'] ?? '', NODE_ENV: 'production', PORT: 'eighty' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const child = spawnMain({ NODE_ENV: 'production', PORT: 'eighty' });
     let stderr = '';
     child.stderr?.on('data', (chunk) => (stderr += chunk));
     expect(await exited(child)).toBe(1);
@@ -182,25 +174,11 @@ describe('start-up with bad configuration', () => {
 
   it('fails at once, in one line, when the database answers but refuses (no endless waiting)', async () => {
     const port = await freePort();
-    const child = spawn(
-      process.execPath,
-      [
-        join(workspaceRoot, 'node_modules/tsx/dist/cli.mjs'),
-        '--tsconfig',
-        'tsconfig.base.json',
-        'apps/backend/src/main.ts',
-      ],
-      {
-        cwd: workspaceRoot,
-        env: {
-          PATH: process.env['PATH'] ?? '',
-          PORT: String(port),
-          DATABASE_URL: cluster.url('no_such_database'),
-          LOG_LEVEL: 'silent',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const child = spawnMain({
+      PORT: String(port),
+      DATABASE_URL: cluster.url('no_such_database'),
+      LOG_LEVEL: 'silent',
+    });
     let stderr = '';
     child.stderr?.on('data', (chunk) => (stderr += chunk));
     expect(await exited(child)).toBe(1);

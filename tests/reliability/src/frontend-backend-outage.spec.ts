@@ -1,7 +1,6 @@
-import { createServer } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { NextRequest } from 'next/server';
-import { buildApp, createLogger, LogCapture, testConfig } from './support/backend';
+import { buildApp, createLogger, freePort, LogCapture, testConfig } from './support/backend';
 import {
   addTaskRoute,
   BACKEND_UNREACHABLE,
@@ -20,21 +19,6 @@ const ctx = useReliabilityApp();
 let port: number;
 let backend: FastifyInstance | undefined;
 const FRONTEND = 'http://localhost:3000';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
-}
 
 async function startBackend(): Promise<void> {
   backend = await buildApp({

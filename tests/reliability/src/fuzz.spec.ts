@@ -143,6 +143,17 @@ interface FieldSpec {
   required: boolean;
 }
 
+/** Creating and updating a task share these two fields' rules; only `required` differs. */
+const taskTitle = { valid: validText(200), invalid: fc.oneof(nonString, blank, tooLong(200)) };
+const taskDescription: FieldSpec = {
+  valid: fc.option(validText(1000), { nil: null }),
+  invalid: fc.oneof(
+    nonString.filter((value) => value !== null),
+    tooLong(1000),
+  ),
+  required: false,
+};
+
 const FIELDS: Record<BodyKind, Record<string, FieldSpec>> = {
   register: {
     name: {
@@ -166,34 +177,12 @@ const FIELDS: Record<BodyKind, Record<string, FieldSpec>> = {
     },
   },
   taskCreate: {
-    title: {
-      valid: validText(200),
-      invalid: fc.oneof(nonString, blank, tooLong(200)),
-      required: true,
-    },
-    description: {
-      valid: fc.option(validText(1000), { nil: null }),
-      invalid: fc.oneof(
-        nonString.filter((value) => value !== null),
-        tooLong(1000),
-      ),
-      required: false,
-    },
+    title: { ...taskTitle, required: true },
+    description: taskDescription,
   },
   taskUpdate: {
-    title: {
-      valid: validText(200),
-      invalid: fc.oneof(nonString, blank, tooLong(200)),
-      required: false,
-    },
-    description: {
-      valid: fc.option(validText(1000), { nil: null }),
-      invalid: fc.oneof(
-        nonString.filter((value) => value !== null),
-        tooLong(1000),
-      ),
-      required: false,
-    },
+    title: { ...taskTitle, required: false },
+    description: taskDescription,
     completed: { valid: fc.boolean(), invalid: nonBoolean, required: false },
   },
   taskComplete: {

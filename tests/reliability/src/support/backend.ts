@@ -26,6 +26,7 @@ export {
   type FakeOpenAIServer,
 } from '../../../../apps/backend/test/support/fake-openai-server';
 export {
+  freePort,
   postgresBinDir,
   startPostgres,
   type PostgresCluster,
