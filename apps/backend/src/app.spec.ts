@@ -73,6 +73,19 @@ describe('service routes', () => {
     expect(lines.map((entry) => entry['msg'])).toEqual(['incoming request', 'request completed']);
   });
 
+  it('keeps kubelet probes out of the request log', async () => {
+    const before = ctx.logs.entries().length;
+    await ctx.app.inject({ method: 'GET', url: '/health' });
+    await ctx.app.inject({ method: 'GET', url: '/ready' });
+    await ctx.app.inject({ method: 'GET', url: '/' });
+    const urls = ctx.logs
+      .entries()
+      .slice(before)
+      .map((entry) => (entry['req'] as { url?: string } | undefined)?.url)
+      .filter(Boolean);
+    expect(urls).toEqual(['/']);
+  });
+
   it('allows the configured frontend origin through CORS', async () => {
     const response = await ctx.app.inject({
       method: 'OPTIONS',

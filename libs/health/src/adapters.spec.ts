@@ -84,6 +84,8 @@ describe('Fastify healthPlugin', () => {
   });
 
   it('turns /ready to 503 as soon as draining starts while /health stays 200', async () => {
+    const before = await app.inject({ method: 'GET', url: '/health' });
+    expect(before.json().state).toBe('serving');
     const { done, finishWork } = startDraining(shutdown);
 
     const ready = await app.inject({ method: 'GET', url: '/ready' });

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync, LogLevel } from 'fastify';
 import fp from 'fastify-plugin';
 import { evaluateLiveness, evaluateReadiness, PROBE_HEADERS, type ProbeResponse } from './probes';
 import type { HealthRegistry } from './registry';
-import type { ShutdownManager } from './shutdown';
+import type { ShutdownManager, ShutdownState } from './shutdown';
 
 export interface HealthPluginOptions {
   registry: HealthRegistry;
@@ -30,15 +30,31 @@ const healthPluginAsync: FastifyPluginAsync<HealthPluginOptions> = async (fastif
     body: JSON.stringify(probe.body),
   });
 
-  // Not async: liveness waits on nothing, and each promise hop shows on the busiest route.
-  fastify.get(options.healthPath ?? '/health', { logLevel }, (_request, reply) => {
-    const { status, headers, body } = send(evaluateLiveness(registry, shutdown));
-    return reply.code(status).headers(headers).send(body);
-  });
+  // Probes log only problems (logLevel). Fastify would still build a child logger per request,
+  // at that level, for the most frequent request a pod serves: the probes share one instead,
+  // so their log lines carry no request id.
+  await fastify.register(async function probes(scope) {
+    const probeLogger = scope.log.child({}, { level: logLevel });
+    scope.setChildLoggerFactory(() => probeLogger);
 
-  fastify.get(options.readyPath ?? '/ready', { logLevel }, async (_request, reply) => {
-    const { status, headers, body } = send(await evaluateReadiness(registry, shutdown));
-    return reply.code(status).headers(headers).send(body);
+    // Liveness depends on nothing but the shutdown state, so each answer is built and serialised
+    // once per state: doing it per request cost about a fifth of the busiest route's throughput.
+    // Not async either: each promise hop shows on this route.
+    const livenessAnswers = new Map<ShutdownState | undefined, ReturnType<typeof send>>();
+    scope.get(options.healthPath ?? '/health', (_request, reply) => {
+      const state = shutdown?.state;
+      let answer = livenessAnswers.get(state);
+      if (!answer) {
+        answer = send(evaluateLiveness(registry, shutdown));
+        livenessAnswers.set(state, answer);
+      }
+      return reply.code(answer.status).headers(answer.headers).send(answer.body);
+    });
+
+    scope.get(options.readyPath ?? '/ready', async (_request, reply) => {
+      const { status, headers, body } = send(await evaluateReadiness(registry, shutdown));
+      return reply.code(status).headers(headers).send(body);
+    });
   });
 };
 
