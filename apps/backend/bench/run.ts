@@ -8,12 +8,12 @@
  * between them in short rounds until each has had DURATION_S seconds of load, so that a burst of
  * noise from elsewhere on the machine lands on all of them rather than on whichever ran then.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { freePort, startPostgres } from '../test/support/postgres';
+import { freePort, startPostgres, type PostgresCluster } from '../test/support/postgres';
 
 const root = join(__dirname, '../../..');
 const backendMain = join(root, 'dist/apps/backend/main.js');
@@ -22,6 +22,7 @@ const DURATION_S = Number(process.env['BENCH_DURATION'] ?? 10);
 const ROUNDS = 5;
 const WARMUP_S = 2;
 const TASKS = 50;
+const CLOCK_TICKS_PER_S = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
 
 interface Server {
   url: string;
@@ -94,17 +95,56 @@ function rssMb(child: ChildProcess): number {
   return Math.round(kb / 1024);
 }
 
+/** `/proc/<pid>/stat` fields after the command name (which may hold spaces). */
+function procStat(pid: number): string[] | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ');
+  } catch {
+    return undefined; // exited
+  }
+}
+
+/** CPU time (user + system, µs) these processes have used so far. */
+function cpuMicros(pids: number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    const fields = procStat(pid);
+    if (fields) ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return (ticks * 1e6) / CLOCK_TICKS_PER_S;
+}
+
+/** The postmaster of a test cluster and its children (one backend per connection). */
+function postgresPids(cluster: PostgresCluster): number[] {
+  const postmaster = Number(
+    readFileSync(join(cluster.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0],
+  );
+  const children = readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .map(Number)
+    .filter((pid) => Number(procStat(pid)?.[1]) === postmaster);
+  return [postmaster, ...children];
+}
+
 interface Measured {
   rps: number;
   p99: number;
   non2xx: number;
   errors: number;
+  /** CPU the server process used per request, µs. */
+  serverCpuUs: number;
+  /** CPU PostgreSQL used per request, µs (cases that query it). */
+  databaseCpuUs?: number;
+  /** CPU the load generator (autocannon, in this process) used per request, µs. */
+  loadCpuUs: number;
 }
 
-/** A URL under load, with the request autocannon should send. */
+/** A URL under load, with the request autocannon should send, and who serves it. */
 interface Target {
   url: string;
   options?: Partial<autocannon.Options>;
+  server: ChildProcess;
+  database?: PostgresCluster;
 }
 
 function load(target: Target, seconds: number) {
@@ -118,24 +158,42 @@ function load(target: Target, seconds: number) {
 
 /**
  * Warms every target up, then runs ROUNDS alternating rounds. req/s is all requests over all
- * rounds' time; p99 is the worst round's.
+ * rounds' time; p99 is the worst round's; CPU per request is over all rounds. CPU time is the
+ * steadier figure on a noisy machine: others' load costs a server throughput, hardly its CPU.
  */
 async function compare(...targets: Target[]): Promise<Measured[]> {
   for (const target of targets) await load(target, WARMUP_S);
   const rounds: autocannon.Result[][] = targets.map(() => []);
+  const serverCpu = targets.map(() => 0);
+  const databaseCpu = targets.map(() => 0);
+  const loadCpu = targets.map(() => 0);
   for (let round = 0; round < ROUNDS; round += 1) {
     for (const [index, target] of targets.entries()) {
+      const serverPids = [target.server.pid ?? 0];
+      const databasePids = target.database ? postgresPids(target.database) : [];
+      const before = [cpuMicros(serverPids), cpuMicros(databasePids)];
+      const loadBefore = process.cpuUsage();
       rounds[index].push(await load(target, DURATION_S / ROUNDS));
+      serverCpu[index] += cpuMicros(serverPids) - before[0];
+      databaseCpu[index] += cpuMicros(databasePids) - before[1];
+      const loadUsed = process.cpuUsage(loadBefore);
+      loadCpu[index] += loadUsed.user + loadUsed.system;
     }
   }
-  return rounds.map((results) => {
+  return rounds.map((results, index) => {
     const sum = (pick: (result: autocannon.Result) => number) =>
       results.reduce((total, result) => total + pick(result), 0);
+    const requests = sum((result) => result.requests.total);
     return {
-      rps: Math.round(sum((result) => result.requests.total) / sum((result) => result.duration)),
+      rps: Math.round(requests / sum((result) => result.duration)),
       p99: Math.max(...results.map((result) => result.latency.p99)),
       non2xx: sum((result) => result.non2xx),
       errors: sum((result) => result.errors + result.timeouts),
+      serverCpuUs: Math.round(serverCpu[index] / requests),
+      loadCpuUs: Math.round(loadCpu[index] / requests),
+      ...(targets[index].database && {
+        databaseCpuUs: Math.round(databaseCpu[index] / requests),
+      }),
     };
   });
 }
@@ -219,13 +277,16 @@ async function main() {
     );
     servers.push(ceiling, reference);
 
-    const ceilingList: Target = { url: `${ceiling.url}/tasks` };
+    const ceilingList: Target = { url: `${ceiling.url}/tasks`, server: ceiling.child };
     const ceilingPost: Target = {
       url: `${ceiling.url}/tasks`,
       options: { method: 'POST', headers: { 'content-type': 'application/json' }, body: postBody },
+      server: ceiling.child,
     };
-    const post = (url: string, auth: Record<string, string>): Target => ({
-      url,
+    const post = (server: Server, userId: string, auth: Record<string, string>): Target => ({
+      url: `${server.url}/api/${userId}/tasks`,
+      server: server.child,
+      ...(server === pg && { database: cluster }),
       options: {
         method: 'POST',
         headers: { ...auth, 'content-type': 'application/json' },
@@ -234,8 +295,8 @@ async function main() {
     });
 
     const [healthRun, healthCeiling] = await compare(
-      { url: `${pg.url}/health` },
-      { url: `${ceiling.url}/health` },
+      { url: `${pg.url}/health`, server: pg.child },
+      { url: `${ceiling.url}/health`, server: ceiling.child },
     );
     rows.push({
       name: 'GET /health (PostgreSQL backend)',
@@ -244,8 +305,13 @@ async function main() {
     });
 
     const [list, listReference, listCeiling] = await compare(
-      { url: `${pg.url}/api/${userId}/tasks`, options: { headers } },
-      { url: `${reference.url}/api/${userId}/tasks` },
+      {
+        url: `${pg.url}/api/${userId}/tasks`,
+        options: { headers },
+        server: pg.child,
+        database: cluster,
+      },
+      { url: `${reference.url}/api/${userId}/tasks`, server: reference.child, database: cluster },
       ceilingList,
     );
     rows.push(
@@ -261,10 +327,7 @@ async function main() {
       },
     );
 
-    const [created, createdCeiling] = await compare(
-      post(`${pg.url}/api/${userId}/tasks`, headers),
-      ceilingPost,
-    );
+    const [created, createdCeiling] = await compare(post(pg, userId, headers), ceilingPost);
     rows.push({
       name: 'POST /api/{uid}/tasks, PostgreSQL',
       result: created,
@@ -287,7 +350,11 @@ async function main() {
     facts['idle RSS after start, PGlite'] = `${rssMb(lite.child)} MB`;
     const seeded = await seed(lite.url);
     const [liteList, liteListCeiling] = await compare(
-      { url: `${lite.url}/api/${seeded.userId}/tasks`, options: { headers: seeded.headers } },
+      {
+        url: `${lite.url}/api/${seeded.userId}/tasks`,
+        options: { headers: seeded.headers },
+        server: lite.child,
+      },
       ceilingList,
     );
     rows.push({
@@ -296,7 +363,7 @@ async function main() {
       ceiling: liteListCeiling,
     });
     const [liteCreated, liteCreatedCeiling] = await compare(
-      post(`${lite.url}/api/${seeded.userId}/tasks`, seeded.headers),
+      post(lite, seeded.userId, seeded.headers),
       ceilingPost,
     );
     rows.push({
@@ -314,8 +381,8 @@ async function main() {
     `backend benchmark — ${CONNECTIONS} connections; per case each server gets ${WARMUP_S} s of ` +
       `warm-up, then ${DURATION_S} s of load in ${ROUNDS} alternating rounds; node ${process.version}`,
     '',
-    '| case | req/s | p99 ms | ceiling req/s | ceiling p99 ms | ratio | non-2xx/errors |',
-    '|---|---:|---:|---:|---:|---:|---:|',
+    '| case | req/s | p99 ms | ceiling req/s | ceiling p99 ms | ratio | server CPU µs/req | ceiling CPU µs/req | PostgreSQL CPU µs/req | load generator CPU µs/req | non-2xx/errors |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...rows.map(({ name, result, ceiling }) =>
       [
         name,
@@ -324,12 +391,20 @@ async function main() {
         ceiling?.rps ?? '',
         ceiling?.p99 ?? '',
         ceiling ? (result.rps / ceiling.rps).toFixed(2) : '',
+        result.serverCpuUs,
+        ceiling?.serverCpuUs ?? '',
+        result.databaseCpuUs ?? '',
+        result.loadCpuUs,
         `${result.non2xx}/${result.errors}`,
       ]
         .join(' | ')
         .replace(/^/, '| ')
         .replace(/$/, ' |'),
     ),
+    '',
+    'CPU columns: user + system time of that process (PostgreSQL: the postmaster and its backends) ' +
+      'over the measured rounds, divided by the requests answered. The load generator (this process) ' +
+      `shares the machine's ${availableParallelism()} cores with the servers and PostgreSQL.`,
     '',
     ...Object.entries(facts).map(([name, value]) => `- ${name}: ${value}`),
   ];
