@@ -158,8 +158,8 @@ function load(target: Target, seconds: number) {
 
 /**
  * Warms every target up, then runs ROUNDS alternating rounds. req/s is all requests over all
- * rounds' time; p99 is the worst round's; CPU per request is over all rounds. CPU time is the
- * steadier figure on a noisy machine: others' load costs a server throughput, hardly its CPU.
+ * rounds' time; p99 is the worst round's; CPU per request is over all rounds, and says where
+ * a request's cost lies: in the server, in PostgreSQL or in the load generator.
  */
 async function compare(...targets: Target[]): Promise<Measured[]> {
   for (const target of targets) await load(target, WARMUP_S);
