@@ -49,6 +49,7 @@ module.exports = {
     '^@todo/config$': '<rootDir>/../../libs/config/src/index.ts',
     '^@todo/health$': '<rootDir>/../../libs/health/src/index.ts',
     '^@todo/health/next$': '<rootDir>/../../libs/health/src/next.ts',
+    '^@todo/test-support$': '<rootDir>/../../libs/test-support/src/index.ts',
   },
 };
 
