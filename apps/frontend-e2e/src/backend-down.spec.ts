@@ -1,7 +1,8 @@
 import { expect, test } from '@playwright/test';
 import path from 'node:path';
+import { freePort } from '@todo/test-support';
 import { artifactsDir, cleanEnv, frontendEntry } from './paths';
-import { freePort, startNodeServer, type RunningServer } from './servers';
+import { startNodeServer, type RunningServer } from './servers';
 
 // A second frontend whose BACKEND_URL points at a port nobody listens on: the outage is real.
 let frontend: RunningServer;

@@ -3,8 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { freePort } from '@todo/test-support';
 import { artifactsDir, backendEntry, cleanEnv, frontendEntry, workspaceRoot } from './paths';
-import { freePort, startNodeServer, type RunningServer } from './servers';
+import { startNodeServer, type RunningServer } from './servers';
 
 /** `nx e2e frontend-e2e` builds both apps first; a bare `playwright test` builds what is missing. */
 function ensureBuilt(): void {

@@ -1,8 +1,9 @@
 import { expect, test } from '@playwright/test';
 import { createServer, type Server } from 'node:http';
 import path from 'node:path';
+import { freePort } from '@todo/test-support';
 import { artifactsDir, cleanEnv, frontendEntry } from './paths';
-import { freePort, startNodeServer, type RunningServer } from './servers';
+import { startNodeServer, type RunningServer } from './servers';
 
 // The real backend cannot be made slow on demand, so a plain HTTP server stands in for it here,
 // answering register the way the backend does (201) after a delay, to hold a request in flight
