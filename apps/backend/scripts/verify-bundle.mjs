@@ -6,10 +6,12 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+// Plain node cannot load @todo/test-support (TypeScript); the workspace scripts' helper is its twin.
+// eslint-disable-next-line @nx/enforce-module-boundaries -- tools/scripts belongs to no project
+import { freePort } from '../../../tools/scripts/free-port.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 const dist = join(root, 'dist/apps/backend');
@@ -22,17 +24,6 @@ function check(name, ok, detail = '') {
     results.failures.push(`${name} ${detail}`.trim());
   }
   console.log(`${ok ? '✓' : '✕'} ${name}${ok || !detail ? '' : ` — ${detail}`}`);
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function hasNodeModulesAbove(folder) {
