@@ -13,7 +13,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { freePort, startPostgres, type PostgresCluster } from '../test/support/postgres';
+import { freePort, startPostgres, type PostgresCluster } from '@todo/test-support';
 
 const root = join(__dirname, '../../..');
 const backendMain = join(root, 'dist/apps/backend/main.js');

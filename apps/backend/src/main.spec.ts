@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { freePort, startPostgres, type PostgresCluster } from '../test/support/postgres';
+import { freePort, startPostgres, type PostgresCluster } from '@todo/test-support';
 
 const workspaceRoot = join(__dirname, '../../..');
 const SECRET_KEY = 'process-test-signing-key-0123456789abcdef';

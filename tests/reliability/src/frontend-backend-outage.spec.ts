@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { NextRequest } from 'next/server';
-import { buildApp, createLogger, freePort, LogCapture, testConfig } from './support/backend';
+import { freePort } from '@todo/test-support';
+import { buildApp, createLogger, LogCapture, testConfig } from './support/backend';
 import {
   addTaskRoute,
   BACKEND_UNREACHABLE,

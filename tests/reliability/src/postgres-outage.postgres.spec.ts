@@ -1,20 +1,15 @@
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import { Client } from 'pg';
 import type { Task } from '@todo/api-contract';
+import { startPostgres, type PostgresCluster } from '@todo/test-support';
 import {
   buildApp,
   createDatabase,
   createLogger,
   LogCapture,
-  postgresBinDir,
   signUp,
-  startPostgres,
   testConfig,
   type DatabaseHandle,
-  type PostgresCluster,
   type SignedIn,
 } from './support/backend';
 import { LOAD_TEST_LIMITS } from './support/harness';
@@ -23,7 +18,6 @@ import { LOAD_TEST_LIMITS } from './support/harness';
 // writing, then comes back. The same backend instance must report 503 on /ready during the
 // outage and 200 after, serve again without a restart, and have lost no write it acknowledged.
 
-const run = promisify(execFile);
 const WRITERS = 8;
 
 let cluster: PostgresCluster;
@@ -57,14 +51,6 @@ afterAll(async () => {
   await database?.close();
   await cluster?.destroy();
 });
-
-/** `pg_ctl stop -m immediate`: every server process quits at once, as in a crash. */
-async function crashPostgres(): Promise<void> {
-  const pgCtl = join(await postgresBinDir(), 'pg_ctl');
-  const args = ['-D', cluster.dataDir, '-m', 'immediate', '-w', 'stop'];
-  if (process.getuid?.() === 0) await run('runuser', ['-u', 'postgres', '--', pgCtl, ...args]);
-  else await run(pgCtl, args);
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -112,7 +98,8 @@ it('reports the outage on /ready, recovers by itself and loses no acknowledged w
   const beforeCrash = [...acknowledged.values()].reduce((n, m) => n + m.size, 0);
   expect(beforeCrash).toBeGreaterThan(0);
 
-  await crashPostgres();
+  // `pg_ctl stop -m immediate`: every server process quits at once, as in a crash.
+  await cluster.stop('immediate');
   const duringOutage: number[] = [];
   for (let i = 0; i < 3; i++) {
     duringOutage.push(await readyStatus());

@@ -3,7 +3,7 @@ import { buildApp } from '../app';
 import { createDatabase, type DatabaseHandle } from '../db/client';
 import { createLogger } from '../logger';
 import { LogCapture, testConfig } from '../../test/support/app';
-import { startPostgres, type PostgresCluster } from '../../test/support/postgres';
+import { startPostgres, type PostgresCluster } from '@todo/test-support';
 
 // Its own PostgreSQL (not the suite's shared one), because this test stops and restarts it.
 let cluster: PostgresCluster;

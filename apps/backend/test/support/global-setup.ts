@@ -1,4 +1,4 @@
-import { startPostgres, type PostgresCluster } from './postgres';
+import { startPostgres, type PostgresCluster } from '@todo/test-support';
 
 declare global {
   var __BACKEND_TEST_POSTGRES__: PostgresCluster | undefined;

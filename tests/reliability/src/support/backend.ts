@@ -25,11 +25,5 @@ export {
   toolCallsReply,
   type FakeOpenAIServer,
 } from '../../../../apps/backend/test/support/fake-openai-server';
-export {
-  freePort,
-  postgresBinDir,
-  startPostgres,
-  type PostgresCluster,
-} from '../../../../apps/backend/test/support/postgres';
 export { createDatabase } from '../../../../apps/backend/src/db/client';
 /* eslint-enable @nx/enforce-module-boundaries */
