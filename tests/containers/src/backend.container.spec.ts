@@ -1,16 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
+import { freePort, startPostgres } from '@todo/test-support';
 import { createTask, listTasks, login, newAccount, register } from './support/api';
 import {
   Container,
   createVolume,
-  freePort,
   isJsonObject,
   logLines,
   removeVolume,
   waitForStatus,
 } from './support/engine';
-import { startPostgres } from './support/postgres';
 import { imageRef } from './support/workspace';
 
 // The image runs with NODE_ENV=production, which requires a signing key from the environment;
@@ -77,11 +76,11 @@ describe('backend image', () => {
     // PostgreSQL is the production database (issue 5 sets the backend's start → ready on it);
     // the embedded database's start-up is reported by `npm run bench:images`.
     const postgres = await startPostgres();
-    cleanups.push(() => postgres.stop());
+    cleanups.push(() => postgres.destroy());
     const port = await freePort();
     const container = await Container.start({
       image: imageRef('backend'),
-      env: { PORT: String(port), JWT_SECRET_KEY: jwtSecret, DATABASE_URL: postgres.url },
+      env: { PORT: String(port), JWT_SECRET_KEY: jwtSecret, DATABASE_URL: postgres.url() },
     });
     cleanups.push(() => container.remove());
     const base = `http://127.0.0.1:${port}`;

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { freePort } from '@todo/test-support';
 import { login, newAccount } from './support/api';
 import {
   Container,
   createVolume,
-  freePort,
   isJsonObject,
   logLines,
   removeVolume,
