@@ -1,8 +1,8 @@
 import type { IContainer, IPodSpec } from 'kubernetes-models/v1';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { createServer } from 'node:net';
 import path from 'node:path';
+import { freePort, type PostgresCluster, startPostgres } from '@todo/test-support';
 import {
   HELM_MAJORS,
   type K8sObject,
@@ -22,7 +22,6 @@ import {
   waitForReady,
   waitForStartup,
 } from './kubelet';
-import { type Postgres, startPostgres } from './postgres';
 
 /**
  * The chart meets the real images: values-dev.yaml rendered by real Helm, then the backend and
@@ -57,17 +56,6 @@ function builtImage(app: App): ImageManifest {
   return image;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
 async function logs(name: string): Promise<string> {
   const result = engineCommandSync(['logs', '--tail', '40', name]);
   return `--- last logs of ${name} ---\n${result.stdout}${result.stderr}`;
@@ -77,7 +65,7 @@ const suffix = `${process.pid}-${Date.now().toString(36)}`;
 const containerName = (component: string) => `chart-test-${component}-${suffix}`;
 
 let objects: K8sObject[];
-let postgres: Postgres | undefined;
+let postgres: PostgresCluster | undefined;
 const started: string[] = [];
 // Host directories standing in for the pods' emptyDirs.
 const scratchDir = mkdtempSync(path.join(tmpdir(), 'chart-emptydirs-'));
@@ -140,6 +128,10 @@ beforeAll(async () => {
 
   const statefulSet = find(objects, 'StatefulSet', `${RELEASE}-postgresql`);
   const postgresEnv = containerEnv(objects, podTemplate(statefulSet).spec.containers[0]);
+  // This machine's PostgreSQL stands in for the chart's postgres:15-alpine StatefulSet (its image
+  // cannot be pulled here), set up from the rendered StatefulSet's user, database and password.
+  // It requires the password (scram-sha-256), so a backend given the wrong credentials fails as it
+  // would in the cluster.
   postgres = await startPostgres({
     port: postgresPort,
     user: postgresEnv.POSTGRES_USER,
@@ -157,7 +149,7 @@ afterAll(async () => {
       engine === 'podman' ? ['rm', '--force', '--time', '0', name] : ['rm', '--force', name],
     );
   }
-  await postgres?.stop();
+  await postgres?.destroy();
   rmSync(scratchDir, { recursive: true, force: true });
 }, 60_000);
 
