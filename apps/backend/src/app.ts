@@ -146,8 +146,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
 
   // Everything a client calls lives in one encapsulated scope whose hooks apply to it alone.
   await app.register(async function api(api) {
-    api.addHook('onRequest', async (request, reply) => {
+    api.addHook('onRequest', (request, reply, done) => {
       reply.header('x-request-id', request.id);
+      done();
     });
 
     // Security headers, CORS, rate limits, size limits, timeouts (src/http/hardening.ts).
