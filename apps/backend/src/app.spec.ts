@@ -135,6 +135,7 @@ describe('health without a database', () => {
     const broken: DatabaseHandle = {
       db: failing as unknown as DatabaseHandle['db'],
       driver: 'postgres',
+      rows: down,
       ping: async () => {
         touched += 1;
         throw new Error('connect ECONNREFUSED 127.0.0.1:5432');

@@ -119,7 +119,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   }
 
   const users = new UserService(database.db);
-  const tasks = new TaskService(database.db);
+  const tasks = new TaskService(database);
   const tokens = new TokenService(jwtSecret, config.ACCESS_TOKEN_EXPIRE_DAYS);
   const lockout = new LoginLockout(config.MAX_LOGIN_ATTEMPTS, config.LOGIN_LOCKOUT_TIME);
 

@@ -12,7 +12,7 @@ let bob: string;
 
 beforeAll(async () => {
   handle = await openTestDatabase();
-  tasks = new TaskService(handle.db);
+  tasks = new TaskService(handle);
   tools = new TaskTools(tasks);
 });
 

@@ -2,14 +2,27 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import type { PGlite } from '@electric-sql/pglite';
+import type { Pool } from 'pg';
 import type { BackendConfig } from '@todo/config';
 import * as schema from './schema';
 
 /** A Drizzle database over either driver; services depend on this, never on a driver. */
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
 
+/** A statement with a name, so that PostgreSQL parses and plans it once per connection. */
+export interface NamedStatement {
+  name: string;
+  text: string;
+}
+
 export interface DatabaseHandle {
   db: Database;
+  /**
+   * Runs a statement through the driver and returns its rows as arrays, in column order. For
+   * the hottest read only: Drizzle's generic row mapping was a tenth of that request's CPU.
+   */
+  rows(statement: NamedStatement, values: unknown[]): Promise<unknown[][]>;
   /** Which engine serves the data, for logs and the readiness report. */
   driver: 'postgres' | 'pglite';
   /** Resolves when the database answers `SELECT 1`; rejects otherwise. */
@@ -84,20 +97,31 @@ async function openPostgres(
   // An idle client whose server went away emits 'error' on the pool; unhandled, it would end
   // the process, and a database restart must not do that.
   pool.on('error', (error) => options.onPoolError?.(error));
-  const db = drizzle({ client: pool, schema }) as unknown as Database;
   let closed = false;
+  return postgresHandle(pool, async () => {
+    if (closed) return;
+    closed = true;
+    await untilQuiet(pool);
+    await pool.end();
+  });
+}
+
+/** The handle over a node-postgres pool; `close` decides how the pool ends. */
+export async function postgresHandle(
+  pool: Pool,
+  close: () => Promise<void>,
+): Promise<DatabaseHandle> {
+  const { drizzle } = await import('drizzle-orm/node-postgres');
   return {
-    db,
+    db: drizzle({ client: pool, schema }) as unknown as Database,
     driver: 'postgres',
+    async rows({ name, text }, values) {
+      return (await pool.query<unknown[]>({ name, text, values, rowMode: 'array' })).rows;
+    },
     async ping() {
       await pool.query('SELECT 1');
     },
-    async close() {
-      if (closed) return;
-      closed = true;
-      await untilQuiet(pool);
-      await pool.end();
-    },
+    close,
   };
 }
 
@@ -139,18 +163,30 @@ async function openPglite(dataDir: string, migrationsFolder: string): Promise<Da
     await client.close().catch(() => undefined);
     throw error;
   }
-  const db = pglite as unknown as Database;
   let closed = false;
+  return pgliteHandle(client, async () => {
+    if (closed) return;
+    closed = true;
+    await client.close();
+  });
+}
+
+/** The handle over a PGlite instance; `close` decides whether it closes. */
+export async function pgliteHandle(
+  client: PGlite,
+  close: () => Promise<void>,
+): Promise<DatabaseHandle> {
+  const { drizzle } = await import('drizzle-orm/pglite');
+  const db = drizzle({ client, schema }) as unknown as Database;
   return {
     db,
     driver: 'pglite',
+    async rows({ text }, values) {
+      return (await client.query<unknown[]>(text, values, { rowMode: 'array' })).rows;
+    },
     async ping() {
       await db.execute(sql`SELECT 1`);
     },
-    async close() {
-      if (closed) return;
-      closed = true;
-      await client.close();
-    },
+    close,
   };
 }

@@ -10,7 +10,7 @@ let bob: string;
 
 beforeAll(async () => {
   database = await openTestDatabase();
-  service = new TaskService(database.db);
+  service = new TaskService(database);
 });
 afterAll(() => database.close());
 
@@ -36,6 +36,17 @@ describe('TaskService', () => {
     expect((await service.list(alice)).map((t) => t.title)).toEqual(['eggs', 'bread', 'milk']);
     expect((await service.list(alice, 'pending')).map((t) => t.title)).toEqual(['eggs', 'bread']);
     expect((await service.list(alice, 'completed')).map((t) => t.title)).toEqual(['milk']);
+  });
+
+  it('lists each task exactly as reading it alone returns it', async () => {
+    const done = await service.create(alice, { title: 'done', description: 'with "quotes" ✓' });
+    await service.create(alice, { title: 'open' });
+    await service.setCompleted(alice, done.id, true);
+    for (const status of ['all', 'pending', 'completed'] as const) {
+      const listed = await service.list(alice, status);
+      expect(listed.length).toBeGreaterThan(0);
+      for (const task of listed) expect(task).toStrictEqual(await service.get(alice, task.id));
+    }
   });
 
   it("scopes every method to the owner: another user's id reads as absent", async () => {

@@ -1,6 +1,6 @@
 import { and, desc, eq, sql, type Column } from 'drizzle-orm';
 import type { Task, TaskStatus } from '@todo/api-contract';
-import type { Database } from '../db/client';
+import type { Database, DatabaseHandle, NamedStatement } from '../db/client';
 import { tasks, type TaskRow } from '../db/schema';
 
 export interface NewTask {
@@ -34,38 +34,67 @@ const taskFields = {
   updated_at: isoTimestamp(tasks.updated_at),
 };
 
+const TASK_COLUMNS = Object.keys(taskFields) as (keyof Task)[];
+
+/** A row of a `select(taskFields)` in array form, as the wire object. */
+function taskFromColumns(row: unknown[]): Task {
+  const task: Record<string, unknown> = {};
+  TASK_COLUMNS.forEach((column, index) => {
+    task[column] = row[index];
+  });
+  return task as Task;
+}
+
+/** A Drizzle query as a named statement, with its placeholders' names in parameter order. */
+function namedStatement(name: string, query: { toSQL(): { sql: string; params: unknown[] } }) {
+  const { sql: text, params } = query.toSQL();
+  const names = params.map((param) => (param as { name: string }).name);
+  return { statement: { name, text } satisfies NamedStatement, names };
+}
+
 /**
  * Tasks of one user. Every method takes the owner's id and touches only that owner's rows, so
  * a caller (HTTP route, chat tool, MCP tool) cannot reach another user's task by its id.
  */
 export class TaskService {
-  // The list is the hottest query: prepared once (per connection on PostgreSQL) instead of
-  // built and planned on every request.
+  private readonly db: Database;
+  // The list is the hottest query. Drizzle builds its SQL once; it runs as a named statement
+  // (parsed and planned once per PostgreSQL connection) and its rows skip Drizzle's generic
+  // mapping, which was a quarter of the backend's CPU per list request.
   private readonly listAll;
   private readonly listByCompleted;
 
-  constructor(private readonly db: Database) {
+  constructor(private readonly database: DatabaseHandle) {
+    this.db = database.db;
     const owned = eq(tasks.user_id, sql.placeholder('userId'));
     const newestFirst = [desc(tasks.created_at), desc(tasks.id)] as const;
-    this.listAll = db
-      .select(taskFields)
-      .from(tasks)
-      .where(owned)
-      .orderBy(...newestFirst)
-      .prepare('tasks_list_all');
-    this.listByCompleted = db
-      .select(taskFields)
-      .from(tasks)
-      .where(and(owned, eq(tasks.completed, sql.placeholder('completed'))))
-      .orderBy(...newestFirst)
-      .prepare('tasks_list_by_completed');
+    this.listAll = namedStatement(
+      'tasks_list_all',
+      this.db
+        .select(taskFields)
+        .from(tasks)
+        .where(owned)
+        .orderBy(...newestFirst),
+    );
+    this.listByCompleted = namedStatement(
+      'tasks_list_by_completed',
+      this.db
+        .select(taskFields)
+        .from(tasks)
+        .where(and(owned, eq(tasks.completed, sql.placeholder('completed'))))
+        .orderBy(...newestFirst),
+    );
   }
 
   /** Newest first; ties (same timestamp) by id, newest first. */
-  list(userId: string, status: TaskStatus = 'all'): Promise<Task[]> {
-    return status === 'all'
-      ? this.listAll.execute({ userId })
-      : this.listByCompleted.execute({ userId, completed: status === 'completed' });
+  async list(userId: string, status: TaskStatus = 'all'): Promise<Task[]> {
+    const values: Record<string, unknown> = { userId, completed: status === 'completed' };
+    const { statement, names } = status === 'all' ? this.listAll : this.listByCompleted;
+    const rows = await this.database.rows(
+      statement,
+      names.map((name) => values[name]),
+    );
+    return rows.map(taskFromColumns);
   }
 
   async create(userId: string, input: NewTask): Promise<Task> {

@@ -1,7 +1,6 @@
 import type { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
-import type { DatabaseHandle } from '../../src/db/client';
-import * as schema from '../../src/db/schema';
+import { pgliteHandle, postgresHandle, type DatabaseHandle } from '../../src/db/client';
 
 type SharedDatabase = { driver: 'pglite'; client: PGlite } | { driver: 'postgres'; url: string };
 
@@ -27,30 +26,10 @@ export function testDriver(): 'pglite' | 'postgres' {
  */
 export async function openTestDatabase(): Promise<DatabaseHandle> {
   const database = await shared();
-  if (database.driver === 'pglite') {
-    const { drizzle } = await import('drizzle-orm/pglite');
-    const db = drizzle({ client: database.client, schema }) as unknown as DatabaseHandle['db'];
-    return {
-      db,
-      driver: 'pglite',
-      ping: async () => {
-        await db.execute(sql`SELECT 1`);
-      },
-      close: async () => undefined,
-    };
-  }
+  if (database.driver === 'pglite') return pgliteHandle(database.client, async () => undefined);
   const { Pool } = await import('pg');
-  const { drizzle } = await import('drizzle-orm/node-postgres');
   const pool = new Pool({ connectionString: database.url, max: 5 });
-  const db = drizzle({ client: pool, schema }) as unknown as DatabaseHandle['db'];
-  return {
-    db,
-    driver: 'postgres',
-    ping: async () => {
-      await pool.query('SELECT 1');
-    },
-    close: () => pool.end(),
-  };
+  return postgresHandle(pool, () => pool.end());
 }
 
 /** Empties every table, so each test starts from a blank database. */
