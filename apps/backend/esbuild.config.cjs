@@ -35,6 +35,9 @@ module.exports = {
   define: { 'import.meta.url': '__bundleFileUrl' },
   banner: { js: "const __bundleFileUrl = require('node:url').pathToFileURL(__filename).href;" },
   outExtension: { '.js': '.js' },
+  // One non-ASCII character (an em dash in a message) makes V8 hold the whole 2.6 MB source as
+  // a two-byte string; escaped, it stays one byte per character: about 2.7 MB less idle RSS.
+  charset: 'ascii',
   legalComments: 'none',
   logLevel: 'warning',
   plugins: [runtimeFiles],

@@ -5,7 +5,15 @@
 // result file into $TEST_RESULTS_DIR like the Jest suites do.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,6 +48,8 @@ async function main() {
   const app = join(workDir, 'app');
   cpSync(dist, app, { recursive: true });
   check('no node_modules beside or above the copied bundle', !hasNodeModulesAbove(app));
+  // One non-ASCII character makes V8 hold the whole source two bytes a character (+2.7 MB RSS).
+  check('main.js is ASCII', !readFileSync(join(app, 'main.js')).some((byte) => byte > 0x7f));
 
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;

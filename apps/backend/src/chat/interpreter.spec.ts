@@ -27,6 +27,10 @@ describe('interpret', () => {
       ['I need to buy milk', { type: 'add_task', title: 'buy milk' }],
       ['todo: renew passport', { type: 'add_task', title: 'renew passport' }],
       ['great, add a task to call Bob', { type: 'add_task', title: 'call Bob' }],
+      // Phones and word processors type typographic dashes and quotes.
+      ['add a task – call mom', { type: 'add_task', title: 'call mom' }],
+      ['add buy milk — 2 litres', { type: 'add_task', title: 'buy milk', description: '2 litres' }],
+      ['add “call mom”', { type: 'add_task', title: 'call mom' }],
     ])('%s', (message, intent) => {
       expect(interpret(message)).toEqual(intent);
     });
@@ -75,6 +79,8 @@ describe('interpret', () => {
       ['mark task 3 as done', { type: 'complete_task', refs: [id(3)] }],
       ['mark buy milk as done', { type: 'complete_task', refs: [titled('buy milk')] }],
       ['Mark "Buy milk" as complete', { type: 'complete_task', refs: [titled('Buy milk')] }],
+      ['Mark “Buy milk” as complete', { type: 'complete_task', refs: [titled('Buy milk')] }],
+      ['mark ‘buy milk’ as done', { type: 'complete_task', refs: [titled('buy milk')] }],
       ['task 7 is done', { type: 'complete_task', refs: [id(7)] }],
       ['I finished task 2', { type: 'complete_task', refs: [id(2)] }],
       ['complete tasks 3 and 5', { type: 'complete_task', refs: [id(3), id(5)] }],
@@ -142,6 +148,10 @@ describe('interpret', () => {
         { type: 'update_task', ref: id(9), description: 'the big one' },
       ],
       ['rename task 3 call mom', { type: 'update_task', ref: id(3), title: 'call mom' }],
+      [
+        'change buy milk’s description to 2 litres',
+        { type: 'update_task', ref: titled('buy milk'), description: '2 litres' },
+      ],
     ])('%s', (message, intent) => {
       expect(interpret(message)).toEqual(intent);
     });

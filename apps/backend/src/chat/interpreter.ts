@@ -150,7 +150,7 @@ function matchAdd(text: string): Intent | undefined {
     if (withTaskWord) {
       rest = rest
         .slice(withTaskWord[0].length)
-        .replace(/^(?:(?:to|called|named|titled|for|that says|saying|about)\b|[:\-–—])\s*/i, '');
+        .replace(/^(?:(?:to|called|named|titled|for|that says|saying|about)\b|[:\-\u2013\u2014])\s*/i, '');
     } else {
       rest = rest.replace(/^(?:called|named|titled)\s+/i, '');
     }
@@ -158,7 +158,7 @@ function matchAdd(text: string): Intent | undefined {
 
   rest = rest
     .replace(new RegExp(String.raw`\s+(?:to|on|onto|in|into)\s+${LIST_NOUN}$`, 'i'), '')
-    .replace(/^[:\-–—]\s*/, '')
+    .replace(/^[:\-\u2013\u2014]\s*/, '')
     .trim();
 
   const { title, description } = splitDescription(rest);
@@ -173,7 +173,7 @@ function splitDescription(text: string): { title: string; description?: string }
     /\s+(?:with|and)\s+(?:the\s+|a\s+)?(?:description|details?|notes?)\s*(?:of|:|saying|that says)?\s+/i,
     /\s*\((?:description|details?|notes?)?:?\s*(.*)\)$/i,
     /\s*:\s+/,
-    /\s+[-–—]\s+/,
+    /\s+[-\u2013\u2014]\s+/,
   ];
   for (const separator of separators) {
     const match = separator.exec(text);
@@ -259,7 +259,7 @@ function matchUpdate(text: string): Intent | undefined {
 
   // "change task 3's description to X" / "update task 3 title to X"
   const possessive = new RegExp(
-    String.raw`^${verbs}\s+(.+?)(?:'s|’s)?\s+${field}\s+(?:to|as)\s*:?\s+(.+)$`,
+    String.raw`^${verbs}\s+(.+?)(?:'s|\u2019s)?\s+${field}\s+(?:to|as)\s*:?\s+(.+)$`,
     'i',
   ).exec(text);
   if (possessive) return updateIntent(possessive[1], possessive[2], possessive[3]);
@@ -370,8 +370,8 @@ const NUMBER_WORDS: Record<string, number> = Object.fromEntries(
 function unquote(text: string): string {
   return text
     .trim()
-    .replace(/^(["'“”‘’`])(.*)\1$/su, '$2')
-    .replace(/^["“](.*)["”]$/su, '$1')
+    .replace(/^(["'\u201c\u201d\u2018\u2019`])(.*)\1$/su, '$2')
+    .replace(/^["\u201c\u2018](.*)["\u201d\u2019]$/su, '$1')
     .trim();
 }
 
