@@ -128,6 +128,18 @@ async function main() {
       })
     ).json();
     check('lists the task back', list.tasks?.[0]?.title === 'from the bundle');
+    // The MCP SDK loads on the first /mcp request; this proves the bundle holds it.
+    const mcp = await fetch(`${base}/mcp`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        authorization: `Bearer ${login.access_token}`,
+      },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+    });
+    const tools = mcp.ok ? (await mcp.json()).result?.tools?.map((tool) => tool.name) : [];
+    check('lists the MCP tools', tools?.includes('add_task'), `${mcp.status} ${tools}`);
   } finally {
     if (child.exitCode === null) child.kill('SIGTERM');
     const code = await exited;
