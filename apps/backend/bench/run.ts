@@ -22,7 +22,20 @@ const DURATION_S = Number(process.env['BENCH_DURATION'] ?? 10);
 const ROUNDS = 5;
 const WARMUP_S = 2;
 const TASKS = 50;
+// The servers' Node; BENCH_NODE picks another binary, e.g. the Node line the images run.
+const SERVER_NODE = process.env['BENCH_NODE'] || process.execPath;
+const SERVER_NODE_VERSION = nodeVersion(SERVER_NODE);
 const CLOCK_TICKS_PER_S = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
+
+function nodeVersion(binary: string): string {
+  try {
+    return execFileSync(binary, ['--version'], { encoding: 'utf8' }).trim();
+  } catch (error) {
+    throw new Error(
+      `BENCH_NODE=${binary} must be a Node.js binary that runs here: ${(error as Error).message}`,
+    );
+  }
+}
 
 interface Server {
   url: string;
@@ -50,7 +63,7 @@ async function waitReady(url: string, child: ChildProcess, started: number): Pro
 async function startBackend(env: Record<string, string>): Promise<Server> {
   const port = await freePort();
   const started = performance.now();
-  const child = spawn(process.execPath, [backendMain], {
+  const child = spawn(SERVER_NODE, [backendMain], {
     env: {
       PATH: process.env['PATH'] ?? '',
       NODE_ENV: 'production',
@@ -72,7 +85,7 @@ async function startBackend(env: Record<string, string>): Promise<Server> {
 async function startReference(script: string, argument: string, readyPath: string) {
   const port = await freePort();
   const started = performance.now();
-  const child = spawn(process.execPath, [join(__dirname, script), argument, String(port)], {
+  const child = spawn(SERVER_NODE, [join(__dirname, script), argument, String(port)], {
     cwd: root,
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -385,7 +398,7 @@ async function main() {
 
   const lines = [
     `backend benchmark — ${CONNECTIONS} connections; per case each server gets ${WARMUP_S} s of ` +
-      `warm-up, then ${DURATION_S} s of load in ${ROUNDS} alternating rounds; node ${process.version}`,
+      `warm-up, then ${DURATION_S} s of load in ${ROUNDS} alternating rounds; servers on node ${SERVER_NODE_VERSION}, load generator on node ${process.version}`,
     '',
     '| case | req/s | p99 ms | ceiling req/s | ceiling p99 ms | ratio | server CPU µs/req | ceiling CPU µs/req | PostgreSQL CPU µs/req | load generator CPU µs/req | non-2xx/errors |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
