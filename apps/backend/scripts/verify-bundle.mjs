@@ -48,7 +48,7 @@ async function main() {
   const app = join(workDir, 'app');
   cpSync(dist, app, { recursive: true });
   check('no node_modules beside or above the copied bundle', !hasNodeModulesAbove(app));
-  // One non-ASCII character makes V8 hold the whole source two bytes a character (+2.7 MB RSS).
+  // One non-ASCII character makes V8 hold the whole source two bytes a character (+2.6 MB RSS).
   check('main.js is ASCII', !readFileSync(join(app, 'main.js')).some((byte) => byte > 0x7f));
 
   const port = await freePort();
