@@ -150,7 +150,10 @@ function matchAdd(text: string): Intent | undefined {
     if (withTaskWord) {
       rest = rest
         .slice(withTaskWord[0].length)
-        .replace(/^(?:(?:to|called|named|titled|for|that says|saying|about)\b|[:\-\u2013\u2014])\s*/i, '');
+        .replace(
+          /^(?:(?:to|called|named|titled|for|that says|saying|about)\b|[:\-\u2013\u2014])\s*/i,
+          '',
+        );
     } else {
       rest = rest.replace(/^(?:called|named|titled)\s+/i, '');
     }
