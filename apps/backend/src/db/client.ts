@@ -98,13 +98,23 @@ async function openPostgres(
   // An idle client whose server went away emits 'error' on the pool; unhandled, it would end
   // the process, and a database restart must not do that.
   pool.on('error', (error) => options.onPoolError?.(error));
-  let closed = false;
-  return postgresHandle(pool, async () => {
-    if (closed) return;
-    closed = true;
-    await untilQuiet(pool);
-    await pool.end();
-  });
+  return postgresHandle(
+    pool,
+    firstCallOnly(async () => {
+      await untilQuiet(pool);
+      await pool.end();
+    }),
+  );
+}
+
+/** `close` for a handle: it runs on the first call, and later calls resolve at once. */
+function firstCallOnly(close: () => Promise<void>): () => Promise<void> {
+  let called = false;
+  return async () => {
+    if (called) return;
+    called = true;
+    await close();
+  };
 }
 
 /** The handle over a node-postgres pool; `close` decides how the pool ends. */
@@ -164,12 +174,10 @@ async function openPglite(dataDir: string, migrationsFolder: string): Promise<Da
     await client.close().catch(() => undefined);
     throw error;
   }
-  let closed = false;
-  return pgliteHandle(client, async () => {
-    if (closed) return;
-    closed = true;
-    await client.close();
-  });
+  return pgliteHandle(
+    client,
+    firstCallOnly(() => client.close()),
+  );
 }
 
 /** The handle over a PGlite instance; `close` decides whether it closes. */
