@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,6 +7,12 @@ import { workspaceRoot } from './support/workspace';
 const { contentTag } = require(
   path.join(workspaceRoot, 'tools/scripts/container-image/src/lib/content-tag.cjs'),
 );
+
+function makeWorkspaceIn(dirs: string[]): string {
+  const dir = makeWorkspace();
+  dirs.push(dir);
+  return dir;
+}
 
 /** A two-project workspace (app → lib) in a fresh folder, outside any git repository. */
 function makeWorkspace(): string {
@@ -85,5 +92,17 @@ describe('content tag of an image', () => {
     writeFileSync(path.join(dir, 'apps/app/src/main.spec.ts'), 'test("y", () => {})');
     writeFileSync(path.join(dir, 'other/README.md'), 'changed');
     expect(tagOf(dir)).toBe(before);
+  });
+
+  it('sees a workspace that sits, git-ignored, inside another repository', () => {
+    const outer = workspace();
+    const alone = tagOf(workspace());
+    writeFileSync(path.join(outer, '.gitignore'), 'nested/\n');
+    execFileSync('git', ['init', '-q'], { cwd: outer });
+    const nested = path.join(outer, 'nested');
+    cpSync(makeWorkspaceIn(dirs), nested, { recursive: true });
+    expect(tagOf(nested)).toBe(alone);
+    writeFileSync(path.join(nested, 'apps/app/src/main.ts'), 'console.log("v2")');
+    expect(tagOf(nested)).not.toBe(alone);
   });
 });

@@ -11,7 +11,7 @@
 'use strict';
 const { createHash } = require('node:crypto');
 const { execFileSync } = require('node:child_process');
-const { existsSync, readFileSync, readdirSync } = require('node:fs');
+const { existsSync, readFileSync, readdirSync, realpathSync } = require('node:fs');
 const path = require('node:path');
 
 const TAG_SCHEME = 'todo-image-tag/v1';
@@ -48,8 +48,23 @@ function projectRoots(projectGraph, projectName) {
   return [...roots].sort();
 }
 
+/** True when git's work tree is this workspace (not a parent repository it sits in, ignored). */
+function isGitWorkspace(workspaceRoot) {
+  try {
+    const top = execFileSync('git', ['rev-parse', '--show-toplevel'], {
+      cwd: workspaceRoot,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+    return realpathSync(top) === realpathSync(workspaceRoot);
+  } catch {
+    return false;
+  }
+}
+
 function listFiles(workspaceRoot, roots) {
   try {
+    if (!isGitWorkspace(workspaceRoot)) throw new Error('not a git work tree');
     const out = execFileSync(
       'git',
       ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--', ...roots],
