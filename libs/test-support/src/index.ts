@@ -1,2 +1,3 @@
 export * from './free-port';
 export * from './postgres';
+export * from './kubelet';

@@ -3,8 +3,6 @@ import { chmodSync, mkdtempSync } from 'node:fs';
 import type { IContainer, IPodSpec, IVolume } from 'kubernetes-models/v1';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { K8sObject } from '../src/helm';
-import { decodeSecret, find } from '../src/k8s';
 
 /**
  * A stand-in for the kubelet, which cannot run here (no cluster can): it turns a rendered pod
@@ -18,6 +16,30 @@ import { decodeSecret, find } from '../src/k8s';
  */
 
 const run = promisify(execFile);
+
+/** A Kubernetes object as `helm template` renders it or the API server returns it. */
+export interface K8sObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  [field: string]: unknown;
+}
+
+function find(objects: K8sObject[], kind: string, name: string): K8sObject {
+  const found = findOptional(objects, kind, name);
+  if (!found) throw new Error(`no ${kind}/${name} among the pod's objects`);
+  return found;
+}
+
+export function decodeSecret(secret: K8sObject): Record<string, string> {
+  const data = (secret.data ?? {}) as Record<string, string>;
+  return Object.fromEntries(
+    Object.entries(data).map(([key, value]) => [
+      key,
+      Buffer.from(value, 'base64').toString('utf8'),
+    ]),
+  );
+}
 
 export const engine = process.env.CONTAINER_ENGINE ?? 'podman';
 const workspaceRoot = path.resolve(__dirname, '../../..');

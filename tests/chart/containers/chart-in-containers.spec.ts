@@ -2,7 +2,19 @@ import type { IContainer, IPodSpec } from 'kubernetes-models/v1';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freePort, type PostgresCluster, startPostgres } from '@todo/test-support';
+import {
+  containerEnv,
+  engine,
+  engineCommand,
+  engineCommandSync,
+  freePort,
+  type PostgresCluster,
+  probe,
+  runArgs,
+  startPostgres,
+  waitForReady,
+  waitForStartup,
+} from '@todo/test-support';
 import {
   HELM_MAJORS,
   type K8sObject,
@@ -12,20 +24,10 @@ import {
   workspaceRoot,
 } from '../src/helm';
 import { container, find, findAll, podTemplate } from '../src/k8s';
-import {
-  containerEnv,
-  engine,
-  engineCommand,
-  engineCommandSync,
-  probe,
-  runArgs,
-  waitForReady,
-  waitForStartup,
-} from './kubelet';
 
 /**
  * The chart meets the real images: values-dev.yaml rendered by real Helm, then the backend and
- * frontend images started from the rendered pod specs by a kubelet stand-in (./kubelet.ts: no
+ * frontend images started from the rendered pod specs by a kubelet stand-in (@todo/test-support's kubelet.ts: no
  * cluster can run here) against a real PostgreSQL, then every rendered probe called, the app used
  * through the frontend, the `helm test` pod run, and the pods terminated as a kubelet would.
  * Needs the images of `npx nx run-many -t docker-build` (dist/images/<app>.json names them).
