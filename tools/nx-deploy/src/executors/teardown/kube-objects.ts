@@ -1,0 +1,90 @@
+import type { CommandResult } from '../../lib/exec';
+
+/**
+ * Reading `kubectl get … -o json` lists without trusting their shape: anything that is not a
+ * List of named objects becomes one sentence, never a TypeError.
+ */
+export interface KubeObject {
+  name: string;
+  /** Set once the API server is deleting the object (finalizers or a grace period hold it). */
+  terminating: boolean;
+  /** Whether a controller (ReplicaSet, StatefulSet, Job …) owns it: the garbage collector deletes it. */
+  owned: boolean;
+  annotations: Record<string, string>;
+  phase?: string;
+  /** A claim's size: what it holds once bound, else what it asked for. */
+  storage?: string;
+}
+
+type Raw = Record<string, unknown>;
+const record = (value: unknown): Raw | undefined =>
+  value && typeof value === 'object' && !Array.isArray(value) ? (value as Raw) : undefined;
+const text = (value: unknown): string | undefined =>
+  typeof value === 'string' && value.length > 0 ? value : undefined;
+
+/** The objects of a `kubectl get <kind> -o json` answer, or why it is not one. */
+export function parseKubeList(stdout: string): { items: KubeObject[] } | { problem: string } {
+  const shown = stdout.trim();
+  if (!shown) return { problem: 'printed nothing' };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(shown);
+  } catch {
+    return { problem: `printed no JSON ("${shown.slice(0, 80)}")` };
+  }
+  const items = record(parsed)?.['items'];
+  if (!Array.isArray(items))
+    return { problem: `printed JSON without items ("${shown.slice(0, 80)}")` };
+  const objects: KubeObject[] = [];
+  for (const item of items) {
+    const metadata = record(record(item)?.['metadata']);
+    const name = text(metadata?.['name']);
+    if (!metadata || !name) return { problem: 'printed an object without metadata.name' };
+    const status = record(record(item)?.['status']);
+    const spec = record(record(item)?.['spec']);
+    const annotations: Record<string, string> = {};
+    for (const [key, value] of Object.entries(record(metadata['annotations']) ?? {}))
+      if (typeof value === 'string') annotations[key] = value;
+    const owners = metadata['ownerReferences'];
+    objects.push({
+      name,
+      terminating: text(metadata['deletionTimestamp']) !== undefined,
+      owned: Array.isArray(owners) && owners.length > 0,
+      annotations,
+      phase: text(status?.['phase']),
+      storage:
+        text(record(status?.['capacity'])?.['storage']) ??
+        text(record(record(spec?.['resources'])?.['requests'])?.['storage']),
+    });
+  }
+  return { items: objects };
+}
+
+/** A Go duration (what --timeout takes: 90s, 5m, 1h30m, 500ms) in milliseconds. */
+export function durationMs(duration: string): number {
+  const factor: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  let total = 0;
+  for (const [, amount, unit] of duration.matchAll(/(\d+)(ms|s|m|h)/g))
+    total += Number(amount) * factor[unit];
+  return total;
+}
+
+/**
+ * The line of a failed kubectl that says what went wrong. kubectl logs client-side noise first
+ * (klog lines such as `E1202 17:20:59.191515 … "Failed to watch"`, `Warning: …`) and its own
+ * verdict (`error: timed out waiting for the condition on persistentvolumeclaims/x`,
+ * `Error from server (Forbidden): …`) after it.
+ */
+export function kubectlErrorLine(result: CommandResult): string {
+  const lines = `${result.stderr}\n${result.stdout}`
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0);
+  const noise = /^([EWI]\d{4} \d|Warning:)/;
+  return (
+    lines.find((l) => /^(error|Error)\b/.test(l)) ??
+    lines.find((l) => !noise.test(l)) ??
+    lines[0] ??
+    `${result.command} exited with code ${result.exitCode} and printed nothing`
+  );
+}
