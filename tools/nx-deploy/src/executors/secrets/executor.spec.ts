@@ -4,9 +4,17 @@
  */
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
 import { ShimWorld } from '../../../test/harness';
 import { parseDotenv } from '../../lib/dotenv';
-import { execCommand } from '../../lib/exec';
+import { execCommand, type CommandRunner } from '../../lib/exec';
+import {
+  REFUSED_COMMAND_LINE,
+  realKubectl,
+  refusingKubeconfig,
+  runReal,
+} from '../teardown/real-cli.testing';
 import { normalizeSecretsOptions, runSecrets, selectSecretValues } from './executor';
 
 const JWT = 'a-very-long-jwt-signing-key-0123456789abcdef';
@@ -54,6 +62,7 @@ describe('secrets executor', () => {
     options: Record<string, unknown>,
     env: NodeJS.ProcessEnv,
     prompt?: (key: string) => Promise<string>,
+    runner: CommandRunner = execCommand,
   ) {
     const lines: string[] = [];
     const result = await runSecrets(
@@ -61,7 +70,7 @@ describe('secrets executor', () => {
         { name: 'todo-app-backend-env', namespace: 'todo-dev', ...options },
         world.root,
       ),
-      { runner: execCommand, write: (l) => lines.push(l), env, prompt },
+      { runner, write: (l) => lines.push(l), env, prompt },
     );
     return { ...result, output: lines.join('\n') };
   }
@@ -96,12 +105,69 @@ describe('secrets executor', () => {
     expect(Buffer.from(stored['JWT_SECRET_KEY'], 'base64').toString()).toBe(JWT);
   });
 
-  it('updates an existing Secret on a second run', async () => {
+  it('updates an existing Secret on a second run, and says when nothing changed', async () => {
     writeFileSync(path.join(world.root, '.env'), `JWT_SECRET_KEY=${JWT}\n`);
     await run({ envFile: '.env' }, { CI: 'true' });
     writeFileSync(path.join(world.root, '.env'), `JWT_SECRET_KEY=${JWT}-rotated\n`);
-    const result = await run({ envFile: '.env' }, { CI: 'true' });
-    expect(result.output).toContain('✔ secret todo-app-backend-env updated in todo-dev');
+    const rotated = await run({ envFile: '.env' }, { CI: 'true' });
+    expect(rotated.output).toMatch(
+      /^✔ secret todo-app-backend-env updated in todo-dev — keys JWT_SECRET_KEY \(\d+ms\)$/,
+    );
+    // Real kubectl patches an object rendered with `creationTimestamp: null` on every apply
+    // ("configured"); the executor drops that line, so an unchanged value reads "unchanged".
+    const again = await run({ envFile: '.env' }, { CI: 'true' });
+    expect(again.output).toMatch(
+      /^✔ secret todo-app-backend-env unchanged in todo-dev — keys JWT_SECRET_KEY \(\d+ms\)$/,
+    );
+  });
+
+  it('renders the Secret with the real kubectl 1.33, whose apply flags kubectl 1.33 accepts', async () => {
+    const kubectl = realKubectl();
+    const rendered: string[][] = [];
+    // `create … --dry-run=client` needs no cluster: the real binary renders, the shim applies.
+    const runner: CommandRunner = (command, args, options) => {
+      if (command !== 'kubectl' || args[0] !== 'create') return execCommand(command, args, options);
+      rendered.push(args);
+      return execCommand(kubectl, args, {
+        ...options,
+        env: { ...process.env, KUBECONFIG: path.join(world.dir, 'no-kubeconfig') },
+      });
+    };
+    writeFileSync(
+      path.join(world.root, '.env'),
+      `JWT_SECRET_KEY=${JWT}\nOPENAI_API_KEY=${OPENAI}\n`,
+    );
+    const result = await run({ envFile: '.env' }, { CI: 'true' }, undefined, runner);
+
+    expect(result.success).toBe(true);
+    expect(rendered).toHaveLength(1);
+    expect(JSON.stringify(rendered)).not.toContain(JWT);
+    const stored = world.state().secrets?.['todo-dev/todo-app-backend-env']?.data ?? {};
+    expect(Buffer.from(stored['OPENAI_API_KEY'], 'base64').toString()).toBe(OPENAI);
+
+    const apply = world.calls('kubectl').find((c) => c.args.includes('apply'));
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'secrets-cli-'));
+    try {
+      const stderr = runReal(
+        'kubectl',
+        apply?.args ?? [],
+        refusingKubeconfig(dir, ['minikube']),
+        'apiVersion: v1\nkind: Secret\nmetadata:\n  name: probe\n',
+      );
+      expect(stderr).not.toMatch(REFUSED_COMMAND_LINE);
+      expect(stderr).toMatch(/127\.0\.0\.1:1.*connection refused|was refused/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('into a namespace that does not exist, says so and how to create it', async () => {
+    writeFileSync(path.join(world.root, '.env'), `JWT_SECRET_KEY=${JWT}\n`);
+    const result = await run({ envFile: '.env', namespace: 'todo' }, { CI: 'true' });
+    expect(result.success).toBe(false);
+    expect(result.output).toBe(
+      '✖ kubectl apply failed: Error from server (NotFound): error when creating "STDIN": namespaces "todo" not found — create it first: kubectl --context minikube create namespace todo',
+    );
   });
 
   it('with CI=true a missing key fails by name and nothing is applied', async () => {
@@ -134,14 +200,24 @@ describe('secrets executor', () => {
     expect(result.output).not.toContain(JWT);
   });
 
-  it('refuses to write into another cluster than the configured one', async () => {
+  it('refuses to write into another cluster than the configured one, naming both fixes', async () => {
     world.update((s) => (s.kube.currentContext = 'prod-eu'));
     writeFileSync(path.join(world.root, '.env'), `JWT_SECRET_KEY=${JWT}\n`);
     const result = await run({ envFile: '.env' }, { CI: 'true' });
     expect(result.success).toBe(false);
-    expect(result.output).toContain(
-      'current kube context is "prod-eu", this secret belongs to "minikube"',
+    expect(result.output).toBe(
+      '✖ current kube context is "prod-eu", this secret belongs to "minikube" — run: kubectl config use-context minikube, or pass --kubeContext=prod-eu',
     );
     expect(world.state().secrets).toBeUndefined();
+  });
+
+  it('writes when --kubeContext names the current context', async () => {
+    world.update((s) => (s.kube.currentContext = 'prod-eu'));
+    writeFileSync(path.join(world.root, '.env'), `JWT_SECRET_KEY=${JWT}\n`);
+    const result = await run({ envFile: '.env', kubeContext: 'prod-eu' }, { CI: 'true' });
+    expect(result.success).toBe(true);
+    const apply = world.calls('kubectl').find((c) => c.args.includes('apply'));
+    expect(apply?.args.slice(0, 2)).toEqual(['--context', 'prod-eu']);
+    expect(Object.keys(world.state().secrets ?? {})).toEqual(['todo-dev/todo-app-backend-env']);
   });
 });

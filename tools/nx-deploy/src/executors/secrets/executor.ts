@@ -5,11 +5,13 @@ import * as path from 'node:path';
 import { Writable } from 'node:stream';
 import { createInterface } from 'node:readline';
 import { parseDotenv } from '../../lib/dotenv';
-import { execCommand, firstErrorLine, type CommandRunner } from '../../lib/exec';
+import { execCommand, type CommandRunner } from '../../lib/exec';
 import { Masker } from '../../lib/mask';
 import { OptionsError, requireDnsLabel } from '../../lib/options-error';
 import { Progress, type LogLine } from '../../lib/progress';
 import { Shell } from '../../lib/shell';
+import { checkKubeContext } from '../teardown/kube-context';
+import { kubectlErrorLine } from '../teardown/kube-objects';
 import type { SecretsExecutorSchema } from './schema';
 
 export interface SecretsOptions {
@@ -134,16 +136,8 @@ export async function runSecrets(
     return { success: true };
   }
 
-  const context = await shell.run('kubectl', ['config', 'current-context']);
-  if (context.notFound)
-    return fail(
-      'kubectl is not installed — install kubectl: https://kubernetes.io/docs/tasks/tools/',
-    );
-  if (context.stdout.trim() !== options.kubeContext) {
-    return fail(
-      `current kube context is "${context.stdout.trim() || 'unset'}", this secret belongs to "${options.kubeContext}" — run: kubectl config use-context ${options.kubeContext}`,
-    );
-  }
+  const wrongContext = await checkKubeContext(shell, options.kubeContext, 'this secret belongs to');
+  if (wrongContext) return fail(wrongContext);
 
   // One file per value (mode 0600, deleted in finally) so no value appears in argv or the output.
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'nx-deploy-secret-'));
@@ -165,17 +159,33 @@ export async function runSecrets(
       '-o',
       'yaml',
     ]);
-    if (rendered.exitCode !== 0)
-      return fail(`kubectl create secret failed: ${masker.text(firstErrorLine(rendered))}`);
+    if (rendered.notFound)
+      return fail(
+        'kubectl is not installed — install kubectl: https://kubernetes.io/docs/tasks/tools/',
+      );
+    if (rendered.exitCode !== 0 || !/^kind: Secret$/m.test(rendered.stdout))
+      return fail(
+        `kubectl create secret generic --dry-run=client did not render the Secret: ${masker.text(
+          rendered.exitCode !== 0
+            ? kubectlErrorLine(rendered)
+            : `printed "${rendered.stdout.trim().slice(0, 80)}"`,
+        )}`,
+      );
     const applied = await shell.run(
       'kubectl',
       ['--context', options.kubeContext, '--namespace', options.namespace, 'apply', '-f', '-'],
-      {
-        input: rendered.stdout,
-      },
+      // `creationTimestamp: null` (what client-side rendering writes) makes every apply a change:
+      // kubectl 1.33 then says "configured" even when no value changed. Without it, "unchanged".
+      { input: rendered.stdout.replace(/^ {2}creationTimestamp: null\n/m, '') },
     );
-    if (applied.exitCode !== 0)
-      return fail(`kubectl apply failed: ${masker.text(firstErrorLine(applied))}`);
+    if (applied.exitCode !== 0) {
+      const reason = masker.text(kubectlErrorLine(applied));
+      // kubectl: `Error from server (NotFound): error when creating "STDIN": namespaces "x" not found`
+      const fix = /namespaces? "[^"]+" not found/.test(reason)
+        ? ` — create it first: kubectl --context ${options.kubeContext} create namespace ${options.namespace}`
+        : '';
+      return fail(`kubectl apply failed: ${reason}${fix}`);
+    }
     const verb = /\bcreated\b/.test(applied.stdout)
       ? 'created'
       : /\bunchanged\b/.test(applied.stdout)

@@ -51,10 +51,16 @@ export function refusingKubeconfig(dir: string, contexts: string[]): string {
 export type RealTool = 'helm3' | 'helm4' | 'kubectl';
 
 /** Runs the real binary; returns what it printed on stderr (exit codes vary: nothing answers). */
-export function runReal(tool: RealTool, args: string[], kubeconfig: string): string {
+export function runReal(
+  tool: RealTool,
+  args: string[],
+  kubeconfig: string,
+  input?: string,
+): string {
   const bin = tool === 'kubectl' ? realKubectl() : realHelm(tool === 'helm3' ? 3 : 4);
   const result = spawnSync(bin, args, {
     encoding: 'utf8',
+    input,
     env: { PATH: process.env['PATH'], HOME: path.dirname(kubeconfig), KUBECONFIG: kubeconfig },
     timeout: 30_000,
   });
