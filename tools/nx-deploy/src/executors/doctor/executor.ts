@@ -7,11 +7,19 @@ import {
   type CommandRunner,
 } from '../../lib/exec';
 import { Masker } from '../../lib/mask';
-import { observeTools } from '../../lib/observe';
 import { OptionsError, resolveEngine } from '../../lib/options-error';
 import { Progress, type LogLine } from '../../lib/progress';
 import { Shell } from '../../lib/shell';
-import { majorVersion, toolProblem, type ToolName, type ToolStatus } from '../../lib/tools';
+import {
+  majorVersion,
+  parseToolVersion,
+  toolProblem,
+  VERSION_COMMANDS,
+  type ToolName,
+  type ToolStatus,
+} from '../../lib/tools';
+import { readCurrentContext, wrongContextMessage } from '../teardown/kube-context';
+import { kubectlErrorLine, parseKubeList } from '../teardown/kube-objects';
 import type { DoctorExecutorSchema } from './schema';
 
 export interface DoctorOptions {
@@ -61,7 +69,10 @@ export interface DoctorObservation {
   clusterStatus?: CommandResult;
   currentContext?: CommandResult;
   clusterReady?: CommandResult;
-  node?: { cpu: number; memoryMiB: number };
+  /** The context the cluster probes used (the option, else the current one). */
+  context?: string;
+  /** `kubectl get nodes -o json`, read only when /readyz answered. */
+  nodes?: CommandResult;
   host: { cpus: number; freeMemoryMiB: number };
 }
 
@@ -70,51 +81,112 @@ export interface DoctorLine {
   text: string;
 }
 
-function cpuQuantity(text: string): number {
-  return text.endsWith('m') ? Number(text.slice(0, -1)) / 1000 : Number(text);
+const QUANTITY = /^(\d+(?:\.\d+)?)(?:e(\d+))?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
+const FACTORS: Record<string, number> = {
+  '': 1,
+  m: 1e-3,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60,
+};
+
+/** A Kubernetes quantity ("2", "1500m", "3906Mi", "8G", "4e9") as a number; NaN if it is none. */
+export function quantity(text: unknown): number {
+  if (typeof text !== 'string') return NaN;
+  const match = text.trim().match(QUANTITY);
+  if (!match) return NaN;
+  return Number(match[1]) * 10 ** Number(match[2] ?? 0) * FACTORS[match[3] ?? ''];
 }
 
-function memoryMiB(text: string): number {
-  const match = text.match(/^(\d+)(Ki|Mi|Gi)?$/);
-  if (!match) return NaN;
-  const n = Number(match[1]);
-  return match[2] === 'Ki'
-    ? n / 1024
-    : match[2] === 'Gi'
-      ? n * 1024
-      : match[2] === 'Mi'
-        ? n
-        : n / 1024 / 1024;
+/** "minikube v1.35.0" — how a line about a tool's answer names the tool. */
+function named(status: ToolStatus): string {
+  return status.version ? `${status.name} ${status.version}` : `${status.name} (version unknown)`;
+}
+
+/** Short, one-line, quoted excerpt of what a tool printed. */
+function excerpt(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat ? `"${flat.length > 80 ? `${flat.slice(0, 80)}…` : flat}"` : 'nothing';
+}
+
+/** `minikube status -o json`: one object, or (several nodes) an array of them. */
+function minikubeStatus(stdout: string): Record<string, unknown> | undefined {
+  try {
+    const parsed = JSON.parse(stdout) as unknown;
+    const first = Array.isArray(parsed) ? (parsed[0] as unknown) : parsed;
+    return first && typeof first === 'object' && !Array.isArray(first)
+      ? (first as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The first node's allocatable CPUs and memory, or what is wrong with the answer. */
+export function nodeAllocatable(
+  stdout: string,
+): { cpu: number; memoryMiB: number } | { problem: string } {
+  const listed = parseKubeList(stdout);
+  if ('problem' in listed) return { problem: listed.problem };
+  let parsed: { items?: Array<{ status?: { allocatable?: Record<string, unknown> } }> };
+  try {
+    parsed = JSON.parse(stdout) as typeof parsed;
+  } catch {
+    return { problem: 'printed no JSON' };
+  }
+  const allocatable = parsed.items?.[0]?.status?.allocatable;
+  if (!allocatable) return { problem: 'listed no node with status.allocatable' };
+  const cpu = quantity(allocatable['cpu']);
+  const memory = quantity(allocatable['memory']);
+  if (!Number.isFinite(cpu) || !Number.isFinite(memory))
+    return {
+      problem: `gave allocatable cpu ${JSON.stringify(allocatable['cpu'])} and memory ${JSON.stringify(allocatable['memory'])}, which are no Kubernetes quantities`,
+    };
+  return { cpu, memoryMiB: memory / 2 ** 20 };
 }
 
 /** Turns the observation into one line per check, each problem with its fix. Pure. */
 export function doctorReport(observation: DoctorObservation, options: DoctorOptions): DoctorLine[] {
   const lines: DoctorLine[] = [];
-  const tool = (name: ToolName) =>
+  const ok = (text: string) => lines.push({ status: 'ok', text });
+  const problem = (text: string) => lines.push({ status: 'problem', text });
+  const warning = (text: string) => lines.push({ status: 'warning', text });
+  const tool = (name: ToolName): ToolStatus =>
     observation.tools.find((t) => t.name === name) ?? { name, found: false };
   const toolLine = (name: ToolName, note = '') => {
     const status = tool(name);
-    const problem = toolProblem(status);
-    lines.push(
-      problem
-        ? { status: 'problem', text: problem }
-        : { status: 'ok', text: `${name} ${status.version}${note}` },
-    );
-    return !problem;
+    const trouble = status.error?.startsWith('could not read a version')
+      ? `${name}: "${[VERSION_COMMANDS[name].command, ...VERSION_COMMANDS[name].args].join(' ')}" printed no version (${status.error.replace(/^could not read a version from /, 'got ')}) — ${INSTALL_HINT[name]}`
+      : toolProblem(status);
+    if (trouble) problem(trouble);
+    else ok(`${name} ${status.version}${note}`);
+    return !trouble;
   };
 
   if (toolLine(options.engine)) {
     const daemon = observation.engineDaemon;
+    const engine = named(tool(options.engine));
     if (daemon && daemon.exitCode !== 0) {
-      lines.push({
-        status: 'problem',
-        text:
-          options.engine === 'docker'
-            ? `docker's daemon does not answer (${firstErrorLine(daemon)}) — start it (systemctl start docker, or dockerd), or use CONTAINER_ENGINE=podman`
-            : `podman does not work (${firstErrorLine(daemon)}) — see podman info`,
-      });
+      problem(
+        options.engine === 'docker'
+          ? `docker's daemon does not answer (${firstErrorLine(daemon)}) — start it (systemctl start docker, or dockerd), or use CONTAINER_ENGINE=podman`
+          : `podman does not work (${firstErrorLine(daemon)}) — see podman info`,
+      );
+    } else if (daemon && !daemon.stdout.trim()) {
+      problem(
+        `${engine}: "${options.engine} info" printed no server version — check: ${options.engine} info`,
+      );
     } else if (daemon) {
-      lines.push({ status: 'ok', text: `${options.engine} engine answers` });
+      ok(`${options.engine} engine answers`);
     }
   }
   if (options.cluster !== 'any') toolLine(options.cluster);
@@ -125,93 +197,112 @@ export function doctorReport(observation: DoctorObservation, options: DoctorOpti
     helmMajor ? ` (deploy uses ${helmMajor >= 4 ? '--rollback-on-failure' : '--atomic'})` : '',
   );
 
-  if (options.cluster === 'minikube' && tool('minikube').found) {
-    const status = observation.clusterStatus;
-    let parsed: Record<string, string> = {};
-    try {
-      parsed = JSON.parse(status?.stdout || '{}') as Record<string, string>;
-    } catch {
-      parsed = {};
+  const start = `minikube start -p ${options.minikubeProfile} --cpus=${options.minCpus} --memory=${options.minMemoryMiB}`;
+  if (options.cluster === 'minikube' && tool('minikube').found && observation.clusterStatus) {
+    const result = observation.clusterStatus;
+    const status = minikubeStatus(result.stdout);
+    const host = typeof status?.['Host'] === 'string' ? status['Host'] : undefined;
+    const apiServer = typeof status?.['APIServer'] === 'string' ? status['APIServer'] : undefined;
+    if (host && host === 'Running' && apiServer === 'Running') {
+      ok(`minikube profile ${options.minikubeProfile} is running`);
+    } else if (host) {
+      problem(
+        `minikube profile ${options.minikubeProfile} is not running (host ${host}, API server ${apiServer ?? 'unknown'}) — start it: ${start}`,
+      );
+    } else if (result.exitCode !== 0) {
+      // No status at all: `Profile "x" not found`, a stopped VM driver …
+      problem(
+        `minikube profile ${options.minikubeProfile} is not running (${firstErrorLine(result)}) — start it: ${start}`,
+      );
+    } else {
+      problem(
+        `${named(tool('minikube'))}: "minikube -p ${options.minikubeProfile} status -o json" printed ${excerpt(result.stdout)} where a status was expected — check: minikube -p ${options.minikubeProfile} status`,
+      );
     }
-    const running = parsed['Host'] === 'Running' && parsed['APIServer'] === 'Running';
-    lines.push(
-      running
-        ? { status: 'ok', text: `minikube profile ${options.minikubeProfile} is running` }
-        : {
-            status: 'problem',
-            text: `minikube profile ${options.minikubeProfile} is not running (host ${parsed['Host'] ?? 'unknown'}, API server ${parsed['APIServer'] ?? 'unknown'}) — start it: minikube start -p ${options.minikubeProfile} --cpus=${options.minCpus} --memory=${options.minMemoryMiB}`,
-          },
-    );
   }
   if (options.cluster === 'kind' && tool('kind').found) {
     const clusters = (observation.clusterStatus?.stdout ?? '').split('\n').map((l) => l.trim());
-    lines.push(
-      clusters.includes(options.kindCluster)
-        ? { status: 'ok', text: `kind cluster ${options.kindCluster} exists` }
-        : {
-            status: 'problem',
-            text: `kind cluster ${options.kindCluster} does not exist — create it: kind create cluster --name ${options.kindCluster}`,
-          },
-    );
+    if (clusters.includes(options.kindCluster)) ok(`kind cluster ${options.kindCluster} exists`);
+    else
+      problem(
+        `kind cluster ${options.kindCluster} does not exist — create it: kind create cluster --name ${options.kindCluster}`,
+      );
   }
   if (tool('kubectl').found) {
-    const current = observation.currentContext;
-    const name = current?.exitCode === 0 ? current.stdout.trim() : undefined;
-    if (!name) {
-      lines.push({
-        status: 'problem',
-        text: `no current kube context — run: kubectl config use-context ${options.kubeContext ?? '<context>'}`,
-      });
-    } else if (options.kubeContext && name !== options.kubeContext) {
-      lines.push({
-        status: 'problem',
-        text: `current kube context is "${name}", expected "${options.kubeContext}" — run: kubectl config use-context ${options.kubeContext}`,
-      });
-    } else {
-      lines.push({ status: 'ok', text: `kube context ${name}` });
-    }
+    const kubectl = named(tool('kubectl'));
+    const read = observation.currentContext
+      ? readCurrentContext(observation.currentContext)
+      : { current: undefined };
+    if ('problem' in read) problem(read.problem);
+    else if (!read.current && !options.kubeContext)
+      problem('no current kube context — run: kubectl config use-context <context>');
+    else if (options.kubeContext && read.current !== options.kubeContext)
+      problem(wrongContextMessage(read.current, options.kubeContext, 'expected'));
+    else ok(`kube context ${read.current}`);
+
     const ready = observation.clusterReady;
-    if (ready && ready.exitCode === 0)
-      lines.push({ status: 'ok', text: 'cluster answers (/readyz ok)' });
+    if (ready && ready.exitCode === 0 && ready.stdout.trim() === 'ok')
+      ok('cluster answers (/readyz ok)');
+    else if (ready && ready.exitCode === 0)
+      problem(
+        `${kubectl}: "kubectl get --raw /readyz" printed ${excerpt(ready.stdout)} where "ok" was expected — check: kubectl --context ${observation.context} get --raw '/readyz?verbose'`,
+      );
     else if (ready)
-      lines.push({
-        status: 'problem',
-        text: `cluster does not answer (${firstErrorLine(ready)}) — check: kubectl cluster-info`,
-      });
+      problem(`cluster does not answer (${kubectlErrorLine(ready)}) — check: kubectl cluster-info`);
+
+    const nodes = observation.nodes;
+    if (nodes && nodes.exitCode !== 0) {
+      warning(
+        `cannot list the cluster's nodes (${kubectlErrorLine(nodes)}) — their CPU and memory are not checked`,
+      );
+    } else if (nodes) {
+      const node = nodeAllocatable(nodes.stdout);
+      if ('problem' in node) {
+        problem(
+          `${kubectl}: "kubectl get nodes -o json" ${node.problem} — check: kubectl --context ${observation.context} get nodes -o yaml`,
+        );
+      } else if (node.cpu >= options.minCpus && node.memoryMiB >= options.minMemoryMiB * 0.75) {
+        ok(`cluster node allocatable: ${node.cpu} CPUs, ${Math.round(node.memoryMiB)} MiB`);
+      } else {
+        warning(
+          `cluster node allocatable: ${node.cpu} CPUs, ${Math.round(node.memoryMiB)} MiB — the dev release asks up to 2 CPUs and 2 GiB in limits; recreate with minikube start --cpus=${options.minCpus} --memory=${options.minMemoryMiB}`,
+        );
+      }
+    }
   }
 
   const { cpus, freeMemoryMiB } = observation.host;
-  lines.push(
-    cpus >= options.minCpus
-      ? { status: 'ok', text: `${cpus} CPUs on this machine` }
-      : {
-          status: 'problem',
-          text: `${cpus} CPU(s) on this machine, a local cluster needs ${options.minCpus} — use a bigger machine or VM`,
-        },
-  );
-  lines.push(
-    freeMemoryMiB >= options.minMemoryMiB
-      ? { status: 'ok', text: `${Math.round(freeMemoryMiB)} MiB free memory` }
-      : {
-          status: 'warning',
-          text: `${Math.round(freeMemoryMiB)} MiB free memory, ${options.minMemoryMiB} MiB recommended — close programs or start minikube with --memory=${Math.max(2200, Math.floor(freeMemoryMiB * 0.8))}`,
-        },
-  );
-  if (observation.node) {
-    const { cpu, memoryMiB: nodeMemory } = observation.node;
-    lines.push(
-      cpu >= options.minCpus && nodeMemory >= options.minMemoryMiB * 0.75
-        ? {
-            status: 'ok',
-            text: `cluster node allocatable: ${cpu} CPUs, ${Math.round(nodeMemory)} MiB`,
-          }
-        : {
-            status: 'warning',
-            text: `cluster node allocatable: ${cpu} CPUs, ${Math.round(nodeMemory)} MiB — the dev release asks up to 2 CPUs and 2 GiB in limits; recreate with minikube start --cpus=${options.minCpus} --memory=${options.minMemoryMiB}`,
-          },
+  if (cpus >= options.minCpus) ok(`${cpus} CPUs on this machine`);
+  else
+    problem(
+      `${cpus} CPU(s) on this machine, a local cluster needs ${options.minCpus} — use a bigger machine or VM`,
     );
-  }
+  if (freeMemoryMiB >= options.minMemoryMiB) ok(`${Math.round(freeMemoryMiB)} MiB free memory`);
+  else
+    warning(
+      `${Math.round(freeMemoryMiB)} MiB free memory, ${options.minMemoryMiB} MiB recommended — close programs or start minikube with --memory=${Math.max(2200, Math.floor(freeMemoryMiB * 0.8))}`,
+    );
   return lines;
+}
+
+/** The part of lib/tools' install fix that follows the dash, for the doctor's own lines. */
+const INSTALL_HINT: Record<ToolName, string> = {
+  helm: 'reinstall Helm 3.8+ or 4: https://helm.sh/docs/intro/install/',
+  kubectl: 'reinstall kubectl: https://kubernetes.io/docs/tasks/tools/',
+  minikube: 'reinstall minikube: https://minikube.sigs.k8s.io/docs/start/',
+  kind: 'reinstall kind: https://kind.sigs.k8s.io/docs/user/quick-start/#installation',
+  docker: 'reinstall Docker, or set CONTAINER_ENGINE=podman',
+  podman: 'reinstall Podman, or set CONTAINER_ENGINE=docker',
+};
+
+/** Each tool's version, from the same commands the deploy executor uses (Helm 3 and 4 alike). */
+export async function observeToolVersions(shell: Shell, names: ToolName[]): Promise<ToolStatus[]> {
+  return Promise.all(
+    names.map(async (name) => {
+      const { command, args } = VERSION_COMMANDS[name];
+      return parseToolVersion(name, await shell.run(command, args, { timeoutMs: 20_000 }));
+    }),
+  );
 }
 
 export async function observeDoctor(
@@ -225,7 +316,7 @@ export async function observeDoctor(
     ...(options.cluster === 'any' ? [] : [options.cluster]),
   ];
   const [tools, engineDaemon, clusterStatus, currentContext] = await Promise.all([
-    observeTools(shell, toolNames),
+    observeToolVersions(shell, toolNames),
     shell.run(
       options.engine,
       [
@@ -244,46 +335,31 @@ export async function observeDoctor(
         : Promise.resolve(undefined),
     shell.run('kubectl', ['config', 'current-context']),
   ]);
-  const context =
-    options.kubeContext ??
-    (currentContext.exitCode === 0 ? currentContext.stdout.trim() : undefined);
+  const current = readCurrentContext(currentContext);
+  const context = options.kubeContext ?? ('current' in current ? current.current : undefined);
   let clusterReady: CommandResult | undefined;
-  let node: DoctorObservation['node'];
+  let nodes: CommandResult | undefined;
   if (context && !currentContext.notFound) {
     clusterReady = await shell.run(
       'kubectl',
       ['--context', context, '--request-timeout', '10s', 'get', '--raw', '/readyz'],
       { timeoutMs: 20_000 },
     );
-    if (clusterReady.exitCode === 0) {
-      const nodes = await shell.run('kubectl', [
-        '--context',
-        context,
-        'get',
-        'nodes',
-        '-o',
-        'json',
-      ]);
-      try {
-        const allocatable = (
-          JSON.parse(nodes.stdout) as {
-            items: Array<{ status: { allocatable: { cpu: string; memory: string } } }>;
-          }
-        ).items[0]?.status.allocatable;
-        if (allocatable)
-          node = { cpu: cpuQuantity(allocatable.cpu), memoryMiB: memoryMiB(allocatable.memory) };
-      } catch {
-        node = undefined;
-      }
-    }
+    if (clusterReady.exitCode === 0)
+      nodes = await shell.run(
+        'kubectl',
+        ['--context', context, '--request-timeout', '10s', 'get', 'nodes', '-o', 'json'],
+        { timeoutMs: 20_000 },
+      );
   }
   return {
     tools,
     engineDaemon: engineDaemon.notFound ? undefined : engineDaemon,
-    clusterStatus,
+    clusterStatus: clusterStatus?.notFound ? undefined : clusterStatus,
     currentContext: currentContext.notFound ? undefined : currentContext,
     clusterReady,
-    node,
+    context,
+    nodes,
     host: { cpus: os.cpus().length, freeMemoryMiB: os.freemem() / 1024 / 1024 },
   };
 }
