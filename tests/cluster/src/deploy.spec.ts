@@ -1,0 +1,187 @@
+import { CONTEXT, ensureControlPlane, RELEASE, World, type CommandResult } from './cluster';
+import { gateReadiness, KubeletStandIn } from './kubelet-stand-in';
+
+/**
+ * `npx nx deploy` as a user runs it, against a real API server (tools/scripts/control-plane.sh)
+ * with the workspace's real Helm and kubectl. KWOK plays the node; the kubelet stand-in starts the
+ * app pods' real containers, so the executor's /ready check and its diagnosis logs go through the
+ * API server to the real apps. Only `minikube image load` is a recorded stand-in.
+ */
+
+const NAMESPACE = 'todo-dev';
+const DEPLOY = ['--configuration=dev', `--kubeContext=${CONTEXT}`];
+
+interface ReplicaSet {
+  metadata: { name: string; labels: Record<string, string> };
+  spec: { replicas: number; template: { spec: { containers: Array<{ image: string }> } } };
+}
+
+let world: World;
+let kubelet: KubeletStandIn;
+let stopControlPlane: () => void;
+let ungate: () => Promise<void>;
+
+function explain(result: CommandResult): string {
+  return `exit ${result.exitCode}\n${result.output}\nkubelet stand-in: ${kubelet?.events.join('\n')}`;
+}
+
+function expectSuccess(result: CommandResult): void {
+  if (result.exitCode !== 0) throw new Error(`deploy failed: ${explain(result)}`);
+}
+
+async function replicaSets(component: string): Promise<ReplicaSet[]> {
+  const list = await world.kubectlJson<{ items: ReplicaSet[] }>(
+    'get',
+    'replicasets',
+    '-n',
+    NAMESPACE,
+    '-l',
+    `app.kubernetes.io/component=${component}`,
+  );
+  return list.items;
+}
+
+/** The image of each component's ReplicaSets that have replicas: what runs. */
+async function activeImages(component: string): Promise<string[]> {
+  return (await replicaSets(component))
+    .filter((rs) => rs.spec.replicas > 0)
+    .map((rs) => rs.spec.template.spec.containers[0].image);
+}
+
+async function revisions(
+  namespace = NAMESPACE,
+): Promise<Array<{ revision: number; status: string; description: string }>> {
+  return JSON.parse(await world.helm('history', RELEASE, '-n', namespace, '-o', 'json'));
+}
+
+beforeAll(async () => {
+  const controlPlane = ensureControlPlane();
+  stopControlPlane = controlPlane.stop;
+  world = new World(controlPlane.kubeconfig, 4);
+  await world.kubectl('delete', 'namespace', NAMESPACE, '--ignore-not-found', '--wait');
+  ungate = await gateReadiness(world);
+  kubelet = new KubeletStandIn(world, NAMESPACE);
+  kubelet.start();
+});
+
+afterAll(async () => {
+  await kubelet?.stop();
+  await ungate?.();
+  await world?.kubectl('delete', 'namespace', NAMESPACE, '--ignore-not-found', '--wait');
+  world?.remove();
+  stopControlPlane?.();
+});
+
+describe('nx deploy on a real API server (Helm 4)', () => {
+  let backendTag: string;
+  let frontendTag: string;
+
+  test('a first deploy installs the release: deployed, every workload available, content tags', async () => {
+    [backendTag, frontendTag] = await Promise.all([
+      world.contentTag('backend'),
+      world.contentTag('frontend'),
+    ]);
+    const result = await world.nx('deploy', 'backend', ...DEPLOY);
+    expectSuccess(result);
+
+    const status = JSON.parse(await world.helm('status', RELEASE, '-n', NAMESPACE, '-o', 'json'));
+    expect(status.info.status).toBe('deployed');
+    const workloads = await world.kubectlJson<{
+      items: Array<{ kind: string; metadata: { name: string }; status: Record<string, number> }>;
+    }>('get', 'deployments,statefulsets', '-n', NAMESPACE);
+    expect(workloads.items.map((w) => `${w.kind}/${w.metadata.name}`).sort()).toEqual([
+      'Deployment/todo-app-backend',
+      'Deployment/todo-app-frontend',
+      'StatefulSet/todo-app-postgresql',
+    ]);
+    for (const workload of workloads.items) {
+      const ready = workload.kind === 'Deployment' ? 'availableReplicas' : 'readyReplicas';
+      expect(`${workload.metadata.name} ${workload.status[ready]}`).toBe(
+        `${workload.metadata.name} 1`,
+      );
+    }
+    expect(await activeImages('backend')).toEqual([`localhost/todo/backend:${backendTag}`]);
+    expect(await activeImages('frontend')).toEqual([`localhost/todo/frontend:${frontendTag}`]);
+    // The /ready check reached the real backend container through the API server.
+    expect(result.output).toMatch(/\/ready.*status ok/);
+  });
+
+  test('the other app deploys with nothing to do: no helm upgrade, no rollout', async () => {
+    const before = await revisions();
+    const replicaSetsBefore = (await replicaSets('frontend')).map((rs) => rs.metadata.name);
+    const result = await world.nx('deploy', 'frontend', ...DEPLOY);
+    expectSuccess(result);
+    expect(result.output).toContain('is up to date');
+    expect(await revisions()).toEqual(before);
+    expect((await replicaSets('frontend')).map((rs) => rs.metadata.name)).toEqual(
+      replicaSetsBefore,
+    );
+  });
+
+  test('a second deploy of an unchanged app runs no helm upgrade and rolls nothing', async () => {
+    const before = await revisions();
+    const replicaSetsBefore = {
+      backend: (await replicaSets('backend')).map((rs) => rs.metadata.name),
+      frontend: (await replicaSets('frontend')).map((rs) => rs.metadata.name),
+    };
+    const result = await world.nx('deploy', 'backend', ...DEPLOY);
+    expectSuccess(result);
+    expect(result.output).toContain('is up to date');
+    expect(await revisions()).toEqual(before);
+    expect((await replicaSets('backend')).map((rs) => rs.metadata.name)).toEqual(
+      replicaSetsBefore.backend,
+    );
+    expect((await replicaSets('frontend')).map((rs) => rs.metadata.name)).toEqual(
+      replicaSetsBefore.frontend,
+    );
+  });
+
+  test('a change to the backend rolls only the backend Deployment, and its new pod answers /ready', async () => {
+    const frontendBefore = (await replicaSets('frontend')).map((rs) => rs.metadata.name);
+    world.edit('apps/backend/src/main.ts', (text) => `${text}\n// a change that ships\n`);
+    const newTag = await world.contentTag('backend');
+    expect(newTag).not.toBe(backendTag);
+
+    const result = await world.nx('deploy', 'backend', ...DEPLOY);
+    expectSuccess(result);
+    expect(await activeImages('backend')).toEqual([`localhost/todo/backend:${newTag}`]);
+    expect((await replicaSets('backend')).length).toBe(2);
+    expect((await replicaSets('frontend')).map((rs) => rs.metadata.name)).toEqual(frontendBefore);
+    expect((await revisions()).at(-1)).toMatchObject({ status: 'deployed' });
+    backendTag = newTag;
+  });
+
+  test('a rollout that never becomes ready is rolled back to the previous revision, with a diagnosis', async () => {
+    const before = await revisions();
+    // The new backend listens (liveness answers) but never opens its database: /ready stays 503.
+    world.edit('apps/backend/src/main.ts', (text) =>
+      text.replace(
+        '  const database = await openDatabase(',
+        '  await new Promise<never>(() => undefined);\n  const database = await openDatabase(',
+      ),
+    );
+    const brokenTag = await world.contentTag('backend');
+    expect(brokenTag).not.toBe(backendTag);
+
+    const deploy = await world.nx('deploy', 'backend', ...DEPLOY, '--timeout=40s');
+    expect(deploy.exitCode).not.toBe(0);
+    expect(deploy.output).toMatch(/container backend is running but not ready/);
+    // The diagnosis shows the new pod's real log lines, read through the API server.
+    expect(deploy.output).toMatch(/listening; opening the database/);
+    const history = await revisions();
+    expect(history.length).toBe(before.length + 2);
+    expect(history.at(-1)).toMatchObject({ status: 'deployed' });
+    expect(history.at(-1)?.description).toMatch(/Rollback to/);
+    expect(await activeImages('backend')).toEqual([`localhost/todo/backend:${backendTag}`]);
+  });
+
+  test('once the code is fixed, the next deploy rolls forward', async () => {
+    world.edit('apps/backend/src/main.ts', (text) =>
+      text.replace('  await new Promise<never>(() => undefined);\n', ''),
+    );
+    expect(await world.contentTag('backend')).toBe(backendTag);
+    const result = await world.nx('deploy', 'backend', ...DEPLOY);
+    expectSuccess(result);
+    expect(await activeImages('backend')).toEqual([`localhost/todo/backend:${backendTag}`]);
+  });
+});

@@ -1,0 +1,208 @@
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { CONTEXT, ensureControlPlane, RELEASE, World, type CommandResult } from './cluster';
+import { gateReadiness, KubeletStandIn } from './kubelet-stand-in';
+
+/**
+ * The rest of a release's life on a real API server, on Helm 3 this time: a first install, the
+ * `secrets` executor and the chart's `existingSecret`, `teardown` (claims included), a claim that
+ * never binds, and the production values validated by the server.
+ */
+
+const NAMESPACE = 'todo-helm3';
+const DEPLOY = ['--configuration=dev', `--kubeContext=${CONTEXT}`, `--namespace=${NAMESPACE}`];
+const SECRET = 'todo-app-secrets';
+
+let world: World;
+let kubelet: KubeletStandIn;
+let stopControlPlane: () => void;
+let ungate: () => Promise<void>;
+
+function explain(result: CommandResult): string {
+  return `exit ${result.exitCode}\n${result.output}\nkubelet stand-in: ${kubelet?.events.join('\n')}`;
+}
+
+function expectSuccess(result: CommandResult): void {
+  if (result.exitCode !== 0) throw new Error(`command failed: ${explain(result)}`);
+}
+
+/** Objects of the release left in a namespace, as `kind/name`. */
+async function releaseObjects(namespace: string): Promise<string[]> {
+  const list = await world.kubectlJson<{
+    items: Array<{ kind: string; metadata: { name: string } }>;
+  }>(
+    'get',
+    'deployments,statefulsets,replicasets,pods,services,configmaps,secrets,persistentvolumeclaims,serviceaccounts,networkpolicies,poddisruptionbudgets,horizontalpodautoscalers',
+    '-n',
+    namespace,
+    '-l',
+    `app.kubernetes.io/instance=${RELEASE}`,
+  );
+  return list.items.map((item) => `${item.kind}/${item.metadata.name}`);
+}
+
+function writeValues(name: string, yaml: string): string {
+  const file = `deploy/helm/todo-app/${name}`;
+  writeFileSync(path.join(world.root, file), yaml);
+  return file;
+}
+
+beforeAll(async () => {
+  const controlPlane = ensureControlPlane();
+  stopControlPlane = controlPlane.stop;
+  world = new World(controlPlane.kubeconfig, 3);
+  for (const namespace of [NAMESPACE, 'todo-unbound', 'todo-prod-check'])
+    await world.kubectl('delete', 'namespace', namespace, '--ignore-not-found', '--wait');
+  ungate = await gateReadiness(world);
+  kubelet = new KubeletStandIn(world, NAMESPACE);
+  kubelet.start();
+});
+
+afterAll(async () => {
+  await kubelet?.stop();
+  await ungate?.();
+  for (const namespace of [NAMESPACE, 'todo-unbound', 'todo-prod-check'])
+    await world?.kubectl('delete', 'namespace', namespace, '--ignore-not-found', '--wait');
+  world?.remove();
+  stopControlPlane?.();
+});
+
+describe('a release on Helm 3 and a real API server', () => {
+  const jwtKey = randomBytes(24).toString('hex');
+
+  test('the secrets executor creates a real Secret and prints no value', async () => {
+    await world.kubectl('create', 'namespace', NAMESPACE);
+    writeFileSync(
+      path.join(world.root, 'apps/backend/.env.deploy-dev'),
+      `JWT_SECRET_KEY=${jwtKey}\n`,
+    );
+    const result = await world.nx(
+      'secrets',
+      'backend',
+      '--configuration=dev',
+      `--kubeContext=${CONTEXT}`,
+      `--namespace=${NAMESPACE}`,
+      `--name=${SECRET}`,
+    );
+    expectSuccess(result);
+    expect(result.output).not.toContain(jwtKey);
+    const secret = await world.kubectlJson<{ data: Record<string, string> }>(
+      'get',
+      'secret',
+      SECRET,
+      '-n',
+      NAMESPACE,
+    );
+    expect(Object.keys(secret.data)).toEqual(['JWT_SECRET_KEY']);
+    expect(Buffer.from(secret.data.JWT_SECRET_KEY, 'base64').toString()).toBe(jwtKey);
+  });
+
+  test('a first deploy on Helm 3 installs the release and honours existingSecret', async () => {
+    const values = writeValues(
+      'values-test-existing-secret.yaml',
+      `backend:\n  secret:\n    existingSecret: ${SECRET}\n`,
+    );
+    const result = await world.nx(
+      'deploy',
+      'backend',
+      ...DEPLOY,
+      '--valuesFiles=deploy/helm/todo-app/values-dev.yaml',
+      `--valuesFiles=${values}`,
+    );
+    expectSuccess(result);
+    expect(result.output).toMatch(/helm v3\./);
+    const status = JSON.parse(await world.helm('status', RELEASE, '-n', NAMESPACE, '-o', 'json'));
+    expect(status.info.status).toBe('deployed');
+    // The chart renders no backend Secret of its own; the pods read the user's.
+    const objects = await releaseObjects(NAMESPACE);
+    expect(objects).not.toContain('Secret/todo-app-backend');
+    const deployment = await world.kubectlJson<{
+      spec: {
+        template: {
+          spec: {
+            containers: Array<{
+              env: Array<{ name: string; valueFrom?: { secretKeyRef?: { name: string } } }>;
+            }>;
+          };
+        };
+      };
+    }>('get', 'deployment', 'todo-app-backend', '-n', NAMESPACE);
+    const jwt = deployment.spec.template.spec.containers[0].env.find(
+      (e) => e.name === 'JWT_SECRET_KEY',
+    );
+    expect(jwt?.valueFrom?.secretKeyRef?.name).toBe(SECRET);
+    // The real backend started with that key and answered /ready through the API server.
+    expect(result.output).toMatch(/\/ready.*status ok/);
+  });
+
+  test('teardown leaves none of the release objects behind, its data claim included', async () => {
+    expect(await releaseObjects(NAMESPACE)).toContain(
+      'PersistentVolumeClaim/data-todo-app-postgresql-0',
+    );
+    const result = await world.nx(
+      'teardown',
+      'backend',
+      '--configuration=dev',
+      `--kubeContext=${CONTEXT}`,
+      `--namespace=${NAMESPACE}`,
+    );
+    expectSuccess(result);
+    expect(result.output).toContain('data-todo-app-postgresql-0');
+    expect(await releaseObjects(NAMESPACE)).toEqual([]);
+    // A Secret the user made is theirs: teardown keeps it.
+    await world.kubectl('get', 'secret', SECRET, '-n', NAMESPACE);
+  });
+
+  test('a claim that never binds fails within the executor timeout, with the claim named', async () => {
+    const values = writeValues(
+      'values-test-unbound.yaml',
+      'postgresql:\n  persistence:\n    storageClass: no-such-class\n',
+    );
+    const started = Date.now();
+    const result = await world.nx(
+      'deploy',
+      'backend',
+      '--configuration=dev',
+      `--kubeContext=${CONTEXT}`,
+      '--namespace=todo-unbound',
+      '--valuesFiles=deploy/helm/todo-app/values-dev.yaml',
+      `--valuesFiles=${values}`,
+      '--timeout=20s',
+    );
+    expect(result.exitCode).not.toBe(0);
+    expect(Date.now() - started).toBeLessThan(150_000);
+    expect(result.output).toMatch(/claim data-todo-app-postgresql-0 is Pending/);
+    expect(result.output).not.toContain('every pod of the release is ready');
+  });
+
+  test('the production values pass the API server validation, every object', async () => {
+    await world.kubectl('create', 'namespace', 'todo-prod-check');
+    const rendered = await world.helm(
+      'template',
+      RELEASE,
+      'deploy/helm/todo-app',
+      '-n',
+      'todo-prod-check',
+      '-f',
+      'deploy/helm/todo-app/values-prod.yaml',
+      '--set-string',
+      'backend.image.tag=0123456789abcdef',
+      '--set-string',
+      'frontend.image.tag=fedcba9876543210',
+    );
+    expect(rendered).toContain('kind: Deployment');
+    const applied = spawnSync(
+      'kubectl',
+      ['--context', CONTEXT, 'apply', '--dry-run=server', '-n', 'todo-prod-check', '-f', '-'],
+      { input: rendered, env: world.env, encoding: 'utf8', cwd: world.root },
+    );
+    expect(applied.stderr).toBe('');
+    expect(applied.status).toBe(0);
+    const lines = applied.stdout.trim().split('\n');
+    const kinds = rendered.match(/^kind: .*/gm) ?? [];
+    expect(lines.length).toBe(kinds.length);
+    for (const line of lines) expect(line).toMatch(/ created \(server dry run\)$/);
+  });
+});
