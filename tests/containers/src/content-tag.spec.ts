@@ -105,4 +105,53 @@ describe('content tag of an image', () => {
     writeFileSync(path.join(nested, 'apps/app/src/main.ts'), 'console.log("v2")');
     expect(tagOf(nested)).not.toBe(alone);
   });
+
+  it('depends on the lock entries of the packages the app uses, not on the whole lock file', () => {
+    const dir = workspace();
+    const node = (name: string, version: string, hash: string) => ({
+      type: 'npm',
+      name: `npm:${name}`,
+      data: { packageName: name, version, hash },
+    });
+    const withPackages = (reactHash: string, otherHash: string) => ({
+      nodes: {
+        ...graph.nodes,
+        app: {
+          data: { root: 'apps/app', targets: { build: { executor: '@nx/esbuild:esbuild' } } },
+        },
+      },
+      dependencies: {
+        ...graph.dependencies,
+        'npm:react': [{ target: 'npm:loose-envify' }],
+        'npm:@nx/esbuild': [{ target: 'npm:esbuild' }],
+        other: [{ target: 'npm:left-pad' }],
+      },
+      externalNodes: {
+        'npm:react': node('react', '19.0.0', 'sha512-react'),
+        'npm:loose-envify': node('loose-envify', '1.4.0', reactHash),
+        'npm:@nx/esbuild': node('@nx/esbuild', '23.2.1', 'sha512-nx'),
+        'npm:esbuild': node('esbuild', '0.28.2', 'sha512-esbuild'),
+        'npm:left-pad': node('left-pad', '1.3.0', otherHash),
+      },
+    });
+    const tag = (projectGraph: unknown) =>
+      contentTag({
+        workspaceRoot: dir,
+        projectGraph,
+        projectName: 'app',
+        dockerfile: 'apps/app/Dockerfile',
+        baseImage: 'node:22',
+      });
+    const before = tag(withPackages('sha512-a', 'sha512-x'));
+    expect(before.packages).toEqual([
+      'npm:@nx/esbuild@23.2.1 sha512-nx',
+      'npm:esbuild@0.28.2 sha512-esbuild',
+      'npm:loose-envify@1.4.0 sha512-a',
+      'npm:react@19.0.0 sha512-react',
+    ]);
+    // Another project's package and the lock file's bytes do not matter; a transitive one does.
+    writeFileSync(path.join(dir, 'package-lock.json'), '{"lockfileVersion":3,"x":2}');
+    expect(tag(withPackages('sha512-a', 'sha512-y')).tag).toBe(before.tag);
+    expect(tag(withPackages('sha512-b', 'sha512-x')).tag).not.toBe(before.tag);
+  });
 });

@@ -2,9 +2,13 @@
 // computed from sources (not from the build output, which embeds absolute paths and Next's
 // random build ids), so the same sources give the same tag on any machine and an unchanged app
 // keeps its tag. Inputs, all by path relative to the workspace root:
-//   - the Dockerfile, .dockerignore, package-lock.json and tsconfig.base.json;
+//   - the Dockerfile, .dockerignore and tsconfig.base.json;
 //   - the production files of the project and of every workspace project it depends on
 //     (nx.json's `production` named input: spec/test files, jest and eslint configs left out);
+//   - the lock file's entries (version and integrity, as Nx's project graph holds them) of every
+//     npm package those projects and their targets' executors depend on, transitively — so a
+//     lock file change that only another app uses leaves this app's tag alone (the whole
+//     package-lock.json when the graph has no npm nodes);
 //   - the base image reference (a different base is a different image).
 // Files come from git (tracked plus untracked-but-not-ignored), so ignored build output, caches
 // and local .env files never change the tag; without git the project folders are walked instead.
@@ -14,9 +18,10 @@ const { execFileSync } = require('node:child_process');
 const { existsSync, readFileSync, readdirSync, realpathSync } = require('node:fs');
 const path = require('node:path');
 
-const TAG_SCHEME = 'todo-image-tag/v1';
+const TAG_SCHEME = 'todo-image-tag/v2';
 const TAG_LENGTH = 16;
-const ROOT_INPUTS = ['.dockerignore', 'package-lock.json', 'tsconfig.base.json'];
+const ROOT_INPUTS = ['.dockerignore', 'tsconfig.base.json'];
+const LOCK_FILE = 'package-lock.json';
 const NOT_PRODUCTION = [
   /(^|\/)[^/]*\.(spec|test)\.[cm]?[jt]sx?(\.snap)?$/,
   /(^|\/)tsconfig\.spec\.json$/,
@@ -28,24 +33,51 @@ const NOT_PRODUCTION = [
 ];
 const NEVER_WALKED = new Set(['node_modules', '.next', 'dist', 'coverage', '.nx', 'tmp', '.git']);
 
+/** The project and every workspace project it depends on, transitively. */
+function workspaceClosure(projectGraph, projectName) {
+  const names = new Set();
+  const pending = [projectName];
+  while (pending.length) {
+    const name = pending.pop();
+    if (names.has(name) || !projectGraph.nodes[name]) continue;
+    names.add(name);
+    for (const dep of projectGraph.dependencies[name] ?? []) pending.push(dep.target);
+  }
+  if (!names.size) throw new Error(`Project "${projectName}" is not in the project graph`);
+  return names;
+}
+
 /** Roots of the project and of every workspace project it depends on, transitively, sorted. */
 function projectRoots(projectGraph, projectName) {
-  const roots = new Set();
-  const pending = [projectName];
+  const names = workspaceClosure(projectGraph, projectName);
+  return [...new Set([...names].map((name) => projectGraph.nodes[name].data.root))].sort();
+}
+
+/**
+ * `name@version integrity` of every npm package the projects import or run their targets'
+ * executors from, with their dependencies, sorted; undefined when the graph has no npm nodes.
+ */
+function lockEntries(projectGraph, projectNames) {
+  const external = projectGraph.externalNodes;
+  if (!external || Object.keys(external).length === 0) return undefined;
+  const pending = [];
+  for (const name of projectNames) {
+    for (const dep of projectGraph.dependencies[name] ?? []) pending.push(dep.target);
+    for (const target of Object.values(projectGraph.nodes[name].data.targets ?? {})) {
+      const match = /^((?:@[^/]+\/)?[^:]+):/.exec(target.executor ?? '');
+      if (match) pending.push(`npm:${match[1]}`);
+    }
+  }
   const seen = new Set();
   while (pending.length) {
     const name = pending.pop();
-    if (seen.has(name)) continue;
+    if (seen.has(name) || !external[name]) continue;
     seen.add(name);
-    const node = projectGraph.nodes[name];
-    if (!node) continue;
-    roots.add(node.data.root);
-    for (const dep of projectGraph.dependencies[name] ?? []) {
-      if (projectGraph.nodes[dep.target]) pending.push(dep.target);
-    }
+    for (const dep of projectGraph.dependencies[name] ?? []) pending.push(dep.target);
   }
-  if (!roots.size) throw new Error(`Project "${projectName}" is not in the project graph`);
-  return [...roots].sort();
+  return [...seen]
+    .map((name) => `${name}@${external[name].data.version} ${external[name].data.hash ?? ''}`)
+    .sort();
 }
 
 /** True when git's work tree is this workspace (not a parent repository it sits in, ignored). */
@@ -98,7 +130,8 @@ function contentTag({ workspaceRoot, projectGraph, projectName, dockerfile, base
   const files = new Set(
     listFiles(workspaceRoot, projectRoots(projectGraph, projectName)).filter(isProductionFile),
   );
-  for (const file of [...ROOT_INPUTS, dockerfile]) {
+  const packages = lockEntries(projectGraph, workspaceClosure(projectGraph, projectName));
+  for (const file of [...ROOT_INPUTS, ...(packages ? [] : [LOCK_FILE]), dockerfile]) {
     if (existsSync(path.join(workspaceRoot, file))) files.add(file);
   }
   const sorted = [...files].sort();
@@ -109,7 +142,8 @@ function contentTag({ workspaceRoot, projectGraph, projectName, dockerfile, base
       .digest('hex');
     hash.update(`${file}\0${fileHash}\n`);
   }
-  return { tag: hash.digest('hex').slice(0, TAG_LENGTH), files: sorted };
+  for (const entry of packages ?? []) hash.update(`package ${entry}\n`);
+  return { tag: hash.digest('hex').slice(0, TAG_LENGTH), files: sorted, packages };
 }
 
 module.exports = { contentTag, projectRoots, isProductionFile, TAG_SCHEME };
