@@ -84,3 +84,111 @@ export function firstErrorLine(result: CommandResult): string {
     .find((l) => l.length > 0);
   return line ?? `${result.command} exited with code ${result.exitCode}`;
 }
+
+/** A long-running `kubectl port-forward`: the local port it listens on, and how to end it. */
+export interface PortForwardHandle {
+  localPort: number;
+  remotePort: number;
+  stop: () => Promise<void>;
+}
+
+export type PortForwardResult = ({ ok: true } & PortForwardHandle) | { ok: false; error: string };
+
+export type PortForwardStarter = (
+  command: string,
+  args: string[],
+  options?: { timeoutMs?: number },
+) => Promise<PortForwardResult>;
+
+const FORWARDING = /Forwarding from 127\.0\.0\.1:(\d+) -> (\d+)/;
+
+/**
+ * Starts `kubectl … port-forward …` as a child that keeps running, resolves once it prints
+ * "Forwarding from 127.0.0.1:NNNNN -> PORT" (or with its error when it exits or stays silent).
+ * The caller must `stop()` it, in a `finally`.
+ */
+export const startPortForward: PortForwardStarter = async (command, args, options = {}) => {
+  const { execa } = await import('execa');
+  const child = execa(command, args, {
+    reject: false,
+    buffer: false,
+    stdin: 'ignore',
+    extendEnv: true,
+    forceKillAfterDelay: 2000,
+  });
+  let stdout = '';
+  let stderr = '';
+  const stop = async () => {
+    if (child.exitCode === null && !child.killed) child.kill('SIGTERM');
+    await child;
+  };
+  return new Promise<PortForwardResult>((resolve) => {
+    let settled = false;
+    const settle = (result: PortForwardResult) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      // A failed forward is ended before its result is handed back: no child outlives it.
+      if (result.ok) resolve(result);
+      else void stop().then(() => resolve(result));
+    };
+    const firstLine = (text: string) =>
+      text
+        .split('\n')
+        .map((l) => l.trim())
+        .find((l) => l.length > 0);
+    const timer = setTimeout(
+      () =>
+        settle({
+          ok: false,
+          error:
+            firstLine(stderr) ??
+            `no "Forwarding from" line within ${Math.round((options.timeoutMs ?? 15_000) / 1000)}s`,
+        }),
+      options.timeoutMs ?? 15_000,
+    );
+    child.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const match = FORWARDING.exec(stdout);
+      if (match) {
+        settle({ ok: true, localPort: Number(match[1]), remotePort: Number(match[2]), stop });
+      }
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    void child.then((result) => {
+      const notFound = (result as { code?: string }).code === 'ENOENT';
+      settle({
+        ok: false,
+        error: notFound
+          ? `${command}: command not found`
+          : (firstLine(stderr) ??
+            firstLine(stdout) ??
+            `${command} exited with code ${result.exitCode ?? 'unknown'} and printed nothing`),
+      });
+    });
+  });
+};
+
+export type HttpResult = { ok: true; status: number; body: string } | { ok: false; error: string };
+
+export type HttpGetter = (url: string, timeoutMs: number) => Promise<HttpResult>;
+
+/** GET with a deadline; a refused connection or a timeout is an answer, not an exception. */
+export const httpGet: HttpGetter = async (url, timeoutMs) => {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    return { ok: true, status: response.status, body: await response.text() };
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    const name = (error as Error).name;
+    return {
+      ok: false,
+      error:
+        name === 'TimeoutError'
+          ? `no answer within ${Math.round(timeoutMs / 1000)}s`
+          : (cause?.code ?? cause?.message ?? (error as Error).message),
+    };
+  }
+};
