@@ -1,42 +1,32 @@
 /**
- * Pod states turned into one plain sentence each (the way Skaffold's status check reports them),
- * so a failed rollout says what went wrong before it shows any logs.
+ * Objects' states turned into one plain sentence each (the way Skaffold's status check reports
+ * them), so a failed deploy says what went wrong before it shows any logs: pods, and the
+ * Deployments, StatefulSets, claims and Services around them. Pure functions over kubectl JSON.
  */
-interface ContainerState {
-  waiting?: { reason?: string; message?: string };
-  running?: { startedAt?: string };
-  terminated?: { reason?: string; exitCode?: number; message?: string };
-}
+import {
+  claimNamesOf,
+  count,
+  isPodReady,
+  isTerminating,
+  newestReplicaSet,
+  podsOfDeployment,
+  podsOfReplicaSet,
+  podsOfStatefulSet,
+  selectorMatches,
+  type ContainerStatus,
+  type Deployment,
+  type DiagnosisContext,
+  type EndpointSlice,
+  type KubeEvent,
+  type PersistentVolumeClaim,
+  type Pod,
+  type ReleaseSnapshot,
+  type Service,
+  type StatefulSet,
+  type StorageClass,
+} from './kube';
 
-interface ContainerStatus {
-  name: string;
-  image?: string;
-  ready?: boolean;
-  restartCount?: number;
-  state?: ContainerState;
-  lastState?: ContainerState;
-}
-
-export interface Pod {
-  metadata: { name: string; deletionTimestamp?: string };
-  spec?: { containers?: Array<{ name: string; image?: string; imagePullPolicy?: string }> };
-  status?: {
-    phase?: string;
-    conditions?: Array<{ type: string; status: string; reason?: string; message?: string }>;
-    containerStatuses?: ContainerStatus[];
-    initContainerStatuses?: ContainerStatus[];
-  };
-}
-
-export interface KubeEvent {
-  type?: string;
-  reason?: string;
-  message?: string;
-  count?: number;
-  involvedObject?: { kind?: string; name?: string };
-  lastTimestamp?: string;
-  eventTime?: string;
-}
+export type { KubeEvent, Pod } from './kube';
 
 export interface PodDiagnosis {
   pod: string;
@@ -44,28 +34,46 @@ export interface PodDiagnosis {
   sentences: string[];
   /** Crashed containers' previous instance has the logs that explain the crash. */
   previousLogs: boolean;
+  /** Containers whose logs explain the failure (they ran, or crashed); none for a Pending pod. */
+  logContainers: Array<{ name: string; previous: boolean }>;
 }
+
+/** Waiting reasons that no amount of waiting fixes: the status check stops at once on these. */
+export const UNRECOVERABLE_REASONS = [
+  'ErrImageNeverPull',
+  'ErrImagePull',
+  'ImagePullBackOff',
+  'InvalidImageName',
+  'CreateContainerConfigError',
+  'CreateContainerError',
+  'CrashLoopBackOff',
+];
 
 function containerSentence(pod: Pod, status: ContainerStatus): string | undefined {
   const who = `container ${status.name}`;
   const waiting = status.state?.waiting;
   const lastTerminated = status.lastState?.terminated;
   const restarts = status.restartCount ?? 0;
+  const spec = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].find(
+    (c) => c.name === status.name,
+  );
   if (
     waiting?.reason === 'ImagePullBackOff' ||
     waiting?.reason === 'ErrImagePull' ||
     waiting?.reason === 'ErrImageNeverPull'
   ) {
-    const policy = pod.spec?.containers?.find((c) => c.name === status.name)?.imagePullPolicy;
-    const image = status.image ?? pod.spec?.containers?.find((c) => c.name === status.name)?.image;
+    const image = spec?.image ?? status.image;
     if (waiting.reason === 'ErrImageNeverPull') {
       return `${who}: image ${image} is not in the cluster and imagePullPolicy is Never — load it (minikube image load / kind load docker-image)`;
     }
     const hint =
-      policy === 'Always'
+      spec?.imagePullPolicy === 'Always'
         ? ' — a local image with imagePullPolicy Always: use IfNotPresent or Never, or push it to a registry'
         : ' — check the image name and tag, and that the cluster can reach the registry';
     return `${who}: image ${image} can't be pulled (${waiting.reason})${hint}`;
+  }
+  if (waiting?.reason === 'InvalidImageName') {
+    return `${who}: image name ${spec?.image ?? status.image} is not valid (InvalidImageName) — fix the repository or tag in the values`;
   }
   if (waiting?.reason === 'CrashLoopBackOff') {
     const exit = lastTerminated
@@ -109,44 +117,366 @@ function containerSentence(pod: Pod, status: ContainerStatus): string | undefine
   return undefined;
 }
 
-export function diagnosePod(pod: Pod): PodDiagnosis {
+function unboundClaims(pod: Pod, claims: PersistentVolumeClaim[]): string[] {
+  return claimNamesOf(pod).filter((name) => {
+    const claim = claims.find((c) => c.metadata.name === name);
+    return !claim || claim.status?.phase !== 'Bound';
+  });
+}
+
+/** The pod's problems, one sentence each; `claims` lets it name an unbound claim it waits for. */
+export function diagnosePod(pod: Pod, claims: PersistentVolumeClaim[] = []): PodDiagnosis {
   const sentences: string[] = [];
   const statuses = [
     ...(pod.status?.initContainerStatuses ?? []),
     ...(pod.status?.containerStatuses ?? []),
   ];
+  const phase = pod.status?.phase;
+  const waitingFor = phase === 'Pending' ? unboundClaims(pod, claims) : [];
+  for (const name of waitingFor) {
+    const claim = claims.find((c) => c.metadata.name === name);
+    sentences.push(
+      claim
+        ? `pod is Pending: claim ${name} is not bound`
+        : `pod is Pending: claim ${name} does not exist`,
+    );
+  }
   const scheduled = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
   if (scheduled?.status === 'False') {
     sentences.push(
       `pod can't be scheduled: ${scheduled.message ?? scheduled.reason ?? 'no node fits'}`,
     );
   }
+  const logContainers: PodDiagnosis['logContainers'] = [];
   for (const status of statuses) {
     const sentence = containerSentence(pod, status);
     if (sentence) sentences.push(sentence);
+    const crashed = (status.restartCount ?? 0) > 0 && !!status.lastState?.terminated;
+    const ran = !!status.state?.running || !!status.state?.terminated || crashed;
+    if (sentence && ran) logContainers.push({ name: status.name, previous: crashed });
   }
-  const ready = pod.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
-  const failing = !ready && pod.status?.phase !== 'Succeeded';
+  if (pod.status?.reason === 'Evicted') {
+    sentences.push(`pod was evicted: ${pod.status.message ?? 'the node ran short of a resource'}`);
+  }
+  const failing = !isPodReady(pod) && phase !== 'Succeeded';
   if (failing && sentences.length === 0) {
-    sentences.push(`pod is ${pod.status?.phase ?? 'in an unknown phase'} and not ready`);
+    sentences.push(`pod is ${phase ?? 'in an unknown phase'} and not ready`);
   }
   return {
     pod: pod.metadata.name,
     failing,
     sentences,
-    previousLogs: statuses.some((s) => (s.restartCount ?? 0) > 0 && !!s.lastState?.terminated),
+    previousLogs: logContainers.some((c) => c.previous),
+    logContainers,
   };
 }
 
-/** Warning events about a pod, newest last, one line each with a repeat count. */
+/** The first unrecoverable state of a pod (see UNRECOVERABLE_REASONS), as its sentence. */
+export function unrecoverable(pod: Pod): string | undefined {
+  const statuses = [
+    ...(pod.status?.initContainerStatuses ?? []),
+    ...(pod.status?.containerStatuses ?? []),
+  ];
+  const stuck = statuses.find((s) =>
+    UNRECOVERABLE_REASONS.includes(s.state?.waiting?.reason ?? ''),
+  );
+  return stuck ? containerSentence(pod, stuck) : undefined;
+}
+
+/** A short phrase for the status check's waiting line: why this pod is not ready yet. */
+export function podWaitingPhrase(pod: Pod, claims: PersistentVolumeClaim[]): string | undefined {
+  if (isPodReady(pod) || isTerminating(pod.metadata)) return undefined;
+  const name = `pod ${pod.metadata.name}`;
+  const phase = pod.status?.phase ?? 'Pending';
+  if (phase === 'Pending') {
+    const claim = unboundClaims(pod, claims)[0];
+    if (claim) return `${name} is Pending: claim ${claim} is not bound`;
+    const scheduled = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
+    if (scheduled?.status === 'False')
+      return `${name} is Pending: ${scheduled.message ?? scheduled.reason ?? 'not scheduled'}`;
+  }
+  const statuses = [
+    ...(pod.status?.initContainerStatuses ?? []),
+    ...(pod.status?.containerStatuses ?? []),
+  ];
+  for (const status of statuses) {
+    const reason = status.state?.waiting?.reason;
+    if (reason === 'ContainerCreating' || reason === 'PodInitializing')
+      return `${name}: container ${status.name} is being created`;
+    if (reason) return `${name}: container ${status.name} is ${reason}`;
+    if (status.state?.running && status.ready === false)
+      return `${name}: container ${status.name} is running, not ready yet`;
+  }
+  return `${name} is ${phase}`;
+}
+
+function lastEvent(
+  events: KubeEvent[],
+  kind: string,
+  name: string,
+  type?: string,
+): KubeEvent | undefined {
+  return sortEvents(
+    events.filter(
+      (e) =>
+        e.involvedObject?.kind === kind &&
+        e.involvedObject.name === name &&
+        (!type || e.type === type),
+    ),
+  ).pop();
+}
+
+function when(event: KubeEvent): string {
+  return String(
+    event.series?.lastObservedTime ??
+      event.lastTimestamp ??
+      event.eventTime ??
+      event.firstTimestamp ??
+      '',
+  );
+}
+
+function sortEvents(events: KubeEvent[]): KubeEvent[] {
+  return [...events].sort((a, b) => when(a).localeCompare(when(b)));
+}
+
+/** A controller's long error, from its last "is invalid:" on: the part that says why. */
+function lastClause(message: string): string {
+  const at = message.lastIndexOf(' is invalid: ');
+  return at >= 0 && message.length > 160 ? message.slice(at + ' is invalid: '.length) : message;
+}
+
+function clip(text: string, max = 240): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+function reasonOf(condition: { reason?: string; message?: string } | undefined): string {
+  if (!condition?.reason && !condition?.message) return '';
+  return ` (${[condition.reason, condition.message].filter(Boolean).join(': ')})`;
+}
+
+/** "0/1 updated pods available" — the Deployment's newest ReplicaSet against what it wants. */
+export function deploymentProgress(
+  deployment: Deployment,
+  snapshot: Pick<ReleaseSnapshot, 'replicaSets' | 'pods'>,
+): string {
+  const wanted = deployment.spec?.replicas ?? 1;
+  const newest = newestReplicaSet(deployment, snapshot.replicaSets);
+  const available = newest?.status?.availableReplicas ?? 0;
+  const old = podsOfDeployment(deployment, snapshot).filter(
+    (pod) =>
+      !isTerminating(pod.metadata) && !(newest && podsOfReplicaSet(newest, [pod]).length > 0),
+  ).length;
+  return `${Math.min(available, wanted)}/${wanted} updated pods available${old > 0 ? `, ${count(old, 'old pod')} left` : ''}`;
+}
+
+export function statefulSetProgress(sts: StatefulSet): string {
+  const wanted = sts.spec?.replicas ?? 1;
+  const ready = sts.status?.readyReplicas ?? 0;
+  const updated = sts.status?.updatedReplicas ?? 0;
+  const rolling =
+    sts.spec?.updateStrategy?.type !== 'OnDelete' &&
+    !!sts.status?.updateRevision &&
+    sts.status.updateRevision !== sts.status.currentRevision &&
+    updated < wanted;
+  return `${ready}/${wanted} ready${rolling ? `, ${updated}/${wanted} updated` : ''}`;
+}
+
+function podStates(pods: Pod[], claims: PersistentVolumeClaim[]): string {
+  const phrases = pods
+    .map((pod) => podWaitingPhrase(pod, claims))
+    .filter((p): p is string => !!p)
+    .slice(0, 2);
+  return phrases.length ? ` — ${phrases.join('; ')}` : '';
+}
+
+export function deploymentSentence(
+  deployment: Deployment,
+  snapshot: ReleaseSnapshot,
+  events: KubeEvent[],
+): string | undefined {
+  const name = deployment.metadata.name;
+  const conditions = deployment.status?.conditions ?? [];
+  const failure = conditions.find((c) => c.type === 'ReplicaFailure' && c.status === 'True');
+  if (failure) return `deployment ${name} can't create its pods${reasonOf(failure)}`;
+  const progressing = conditions.find((c) => c.type === 'Progressing');
+  if (progressing?.status === 'False' && progressing.reason === 'ProgressDeadlineExceeded') {
+    return `deployment ${name} exceeded its progress deadline: ${deploymentProgress(deployment, snapshot)}${reasonOf(progressing)}`;
+  }
+  if (rolledOutDeployment(deployment, snapshot)) return undefined;
+  const unavailable = conditions.find((c) => c.type === 'Available' && c.status === 'False');
+  const warning = unavailable ? undefined : lastEvent(events, 'Deployment', name, 'Warning');
+  // Old pods may still serve (Available) while the new ones never get ready.
+  const state = conditions.some((c) => c.type === 'Available' && c.status === 'True')
+    ? 'has not rolled out'
+    : 'is not available';
+  return `deployment ${name} ${state}: ${deploymentProgress(deployment, snapshot)}${reasonOf(unavailable ?? warning)}`;
+}
+
+export function statefulSetSentence(
+  sts: StatefulSet,
+  snapshot: ReleaseSnapshot,
+  events: KubeEvent[],
+): string | undefined {
+  if (rolledOutStatefulSet(sts)) return undefined;
+  const name = sts.metadata.name;
+  const pods = podsOfStatefulSet(sts, snapshot.pods);
+  const warning = lastEvent(events, 'StatefulSet', name, 'Warning');
+  const why =
+    pods.length > 0
+      ? podStates(pods, snapshot.claims)
+      : warning
+        ? ` — no pod yet${reasonOf(warning)}`
+        : ' — no pod yet';
+  return `statefulset ${name} is not ready: ${statefulSetProgress(sts)}${why}`;
+}
+
+/** Done the way `kubectl rollout status` means it: new spec seen, every pod updated and available, no old pod left. */
+export function rolledOutDeployment(deployment: Deployment, snapshot: ReleaseSnapshot): boolean {
+  const status = deployment.status ?? {};
+  const wanted = deployment.spec?.replicas ?? 1;
+  if ((status.observedGeneration ?? 0) < (deployment.metadata.generation ?? 0)) return false;
+  const counts = [status.updatedReplicas, status.replicas, status.availableReplicas].map(
+    (n) => n ?? 0,
+  );
+  if (counts.some((n) => n !== wanted)) return false;
+  const newest = newestReplicaSet(deployment, snapshot.replicaSets);
+  if (wanted > 0 && !newest) return false;
+  const old = podsOfDeployment(deployment, snapshot).filter(
+    (pod) =>
+      !isTerminating(pod.metadata) && !(newest && podsOfReplicaSet(newest, [pod]).length > 0),
+  );
+  return old.length === 0;
+}
+
+export function rolledOutStatefulSet(sts: StatefulSet): boolean {
+  const status = sts.status ?? {};
+  const wanted = sts.spec?.replicas ?? 1;
+  if ((status.observedGeneration ?? 0) < (sts.metadata.generation ?? 0)) return false;
+  if ((status.readyReplicas ?? 0) !== wanted || (status.replicas ?? 0) !== wanted) return false;
+  if (sts.spec?.updateStrategy?.type === 'OnDelete') return true;
+  return (
+    (!!status.updateRevision && status.updateRevision === status.currentRevision) ||
+    (status.updatedReplicas ?? 0) === wanted
+  );
+}
+
+function isDefaultClass(sc: StorageClass): boolean {
+  const annotations = sc.metadata.annotations ?? {};
+  return (
+    annotations['storageclass.kubernetes.io/is-default-class'] === 'true' ||
+    annotations['storageclass.beta.kubernetes.io/is-default-class'] === 'true'
+  );
+}
+
+/** Which chart value sets a claim's storage class: `<component>.persistence.storageClass` by the chart's convention. */
+function storageClassValue(claim: PersistentVolumeClaim): string {
+  const component = claim.metadata.labels?.['app.kubernetes.io/component'];
+  return component ? `${component}.persistence.storageClass` : "the claim's storageClassName";
+}
+
+export function claimSentence(
+  claim: PersistentVolumeClaim,
+  storageClasses: StorageClass[] | undefined,
+  events: KubeEvent[],
+): string | undefined {
+  const phase = claim.status?.phase ?? 'Pending';
+  if (phase === 'Bound') return undefined;
+  const name = `claim ${claim.metadata.name}`;
+  const event = lastEvent(events, 'PersistentVolumeClaim', claim.metadata.name);
+  const last = event?.message ? ` (last event: ${event.message.trim()})` : '';
+  const value = storageClassValue(claim);
+  if (phase === 'Lost') {
+    return `${name} is Lost: its PersistentVolume ${claim.spec?.volumeName ?? ''} is gone — delete the claim so the StatefulSet makes a new one (the data is lost)${last}`;
+  }
+  const className = claim.spec?.storageClassName;
+  if (className === undefined || className === null) {
+    const fallback = storageClasses?.find(isDefaultClass);
+    if (storageClasses && !fallback) {
+      return `${name} is ${phase}: no storage class binds it (no default StorageClass) — install a provisioner or set ${value}${last}`;
+    }
+    return `${name} is ${phase}: it names no storage class and no PersistentVolume matches it — install a provisioner with a default StorageClass or set ${value}${last}`;
+  }
+  if (className === '') {
+    return `${name} is ${phase}: it asks for no storage class (storageClassName ""), so only a PersistentVolume made by hand can bind it — create one or set ${value}${last}`;
+  }
+  const sc = storageClasses?.find((s) => s.metadata.name === className);
+  if (storageClasses && !sc) {
+    return `${name} is ${phase}: storage class ${className} does not exist — set ${value} to one that does (kubectl get storageclass)${last}`;
+  }
+  if (sc?.volumeBindingMode === 'WaitForFirstConsumer') {
+    return `${name} is ${phase}: storage class ${className} binds it only once a pod using it is scheduled (WaitForFirstConsumer) — see why that pod is not${last}`;
+  }
+  const provisioner = sc?.provisioner ? ` (provisioner ${sc.provisioner})` : '';
+  return `${name} is ${phase}: storage class ${className}${provisioner} has not provided a volume — check that provisioner${last}`;
+}
+
+export function serviceSentence(
+  service: Service,
+  pods: Pod[],
+  slices: EndpointSlice[],
+  events: KubeEvent[] = [],
+): string | undefined {
+  const selector = service.spec?.selector;
+  if (!selector || Object.keys(selector).length === 0 || service.spec?.type === 'ExternalName')
+    return undefined;
+  const name = service.metadata.name;
+  const ownSlices = slices.filter(
+    (slice) => slice.metadata.labels?.['kubernetes.io/service-name'] === name,
+  );
+  const readyAddresses = ownSlices.flatMap((slice) =>
+    (slice.endpoints ?? []).filter((e) => e.conditions?.ready !== false && e.addresses?.length),
+  );
+  if (readyAddresses.length > 0) return undefined;
+  const matching = pods.filter(
+    (pod) => !isTerminating(pod.metadata) && selectorMatches(selector, pod.metadata.labels),
+  );
+  if (matching.length === 0) return `service ${name} has no endpoints: its selector matches no pod`;
+  const ready = matching.filter(isPodReady).length;
+  if (ready === 0)
+    return `service ${name} has no endpoints: its selector matches ${count(matching.length, 'pod')}, none ready`;
+  const warning = lastEvent(events, 'Service', name, 'Warning');
+  const why = warning?.message
+    ? ` (last event: ${warning.reason ? `${warning.reason}: ` : ''}${clip(lastClause(warning.message.trim()))})`
+    : '';
+  return `service ${name} has no endpoints although its selector matches ${count(ready, 'ready pod')} — no EndpointSlice lists them yet${why}`;
+}
+
+export interface ReleaseDiagnosis {
+  /** Workloads, claims and Services: one sentence each. */
+  problems: string[];
+  /** Pods that are not ready, with their sentences. */
+  pods: PodDiagnosis[];
+}
+
+/** Everything wrong with the release, one sentence per problem: workloads first, then claims, Services, pods. */
+export function diagnoseRelease(
+  snapshot: ReleaseSnapshot,
+  context: DiagnosisContext,
+): ReleaseDiagnosis {
+  const problems = [
+    ...snapshot.deployments.map((d) => deploymentSentence(d, snapshot, context.events)),
+    ...snapshot.statefulSets.map((s) => statefulSetSentence(s, snapshot, context.events)),
+    ...snapshot.claims.map((c) => claimSentence(c, context.storageClasses, context.events)),
+    ...context.services.map((s) =>
+      serviceSentence(s, snapshot.pods, context.endpointSlices, context.events),
+    ),
+  ].filter((s): s is string => !!s);
+  const pods = snapshot.pods
+    .filter((pod) => !isTerminating(pod.metadata))
+    .map((pod) => diagnosePod(pod, snapshot.claims))
+    .filter((d) => d.failing);
+  return { problems, pods };
+}
+
+/** Warning events about a pod, oldest first, one line each with a repeat count. */
 export function eventLines(events: KubeEvent[], podName: string): string[] {
-  return events
-    .filter((e) => e.involvedObject?.kind === 'Pod' && e.involvedObject.name === podName)
-    .filter((e) => e.type === 'Warning')
-    .sort((a, b) =>
-      String(a.lastTimestamp ?? a.eventTime).localeCompare(String(b.lastTimestamp ?? b.eventTime)),
-    )
-    .map(
-      (e) => `${e.reason}: ${e.message?.trim()}${e.count && e.count > 1 ? ` (×${e.count})` : ''}`,
-    );
+  return sortEvents(
+    events
+      .filter((e) => e.involvedObject?.kind === 'Pod' && e.involvedObject.name === podName)
+      .filter((e) => e.type === 'Warning'),
+  ).map((e) => {
+    const times = e.series?.count ?? e.count;
+    return `${e.reason}: ${e.message?.trim()}${times && times > 1 ? ` (×${times})` : ''}`;
+  });
 }
