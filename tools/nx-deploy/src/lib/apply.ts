@@ -3,14 +3,35 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ContainerEngine } from './container-engine';
 import type { DeployOptions } from './deploy-options';
-import { diagnosePod, eventLines, type KubeEvent, type Pod } from './diagnostics';
+import { diagnoseRelease, eventLines } from './diagnostics';
 import { errorLines, firstErrorLine } from './exec';
-import { failureOutcome, helmScope, parseHelmList, rollbackOnFailureFlag } from './helm';
+import { helmListArgs, parseHelmList, type HelmListEntry } from './helm';
 import type { ImageDeliveryAdapter } from './image-delivery';
+import {
+  instanceSelector,
+  itemsOfKind,
+  RELEASE_KINDS,
+  snapshotFromItems,
+  type EndpointSlice,
+  type KubeEvent,
+  type ReleaseSnapshot,
+  type Service,
+  type StorageClass,
+} from './kube';
+import { kubectlArgs, type KubeScope } from './kubectl';
 import { readImageManifest } from './observe';
 import type { Observation, Plan, PlanStep } from './plan';
-import type { Progress } from './progress';
+import { formatDuration, type Progress } from './progress';
 import type { Shell } from './shell';
+import {
+  assessRollout,
+  containerPortFor,
+  durationMs,
+  podForReadyCheck,
+  summarizeReadyBody,
+} from './status-check';
+import { commandFailure, excerpt, parseKubeList, parseToolJson, toolLabel } from './tool-output';
+import type { ToolStatus } from './tools';
 
 export interface ApplyContext {
   options: DeployOptions;
@@ -20,9 +41,17 @@ export interface ApplyContext {
   delivery: ImageDeliveryAdapter;
   /** Runs the project's image build target (through Nx); true when it succeeded. */
   buildImage: (project: string) => Promise<boolean>;
+  /** What `helm version` and `kubectl version` said: flags and messages depend on them. */
+  tools: ToolStatus[];
+  helmMajor: number;
+  /** How often the status check polls (1 s). */
+  pollIntervalMs?: number;
 }
 
 const LOG_LINES = 50;
+/** The status check after a rollback is brief: the previous revision's pods are usually still there. */
+const ROLLBACK_CHECK_MS = 60_000;
+const READY_TIMEOUT_MS = 10_000;
 
 /** Apply: the thin layer that carries out a plan's steps, in order, stopping at the first failure. */
 export async function applyBuilds(steps: PlanStep[], ctx: ApplyContext): Promise<boolean> {
@@ -90,164 +119,407 @@ async function applyDeliver(step: PlanStep, ctx: ApplyContext): Promise<boolean>
   return true;
 }
 
-function kubectl(ctx: ApplyContext, ...args: string[]): string[] {
-  return ['--context', ctx.options.kubeContext, '--namespace', ctx.options.namespace, ...args];
+const scope = (ctx: ApplyContext): KubeScope => ({
+  context: ctx.options.kubeContext,
+  namespace: ctx.options.namespace,
+});
+
+const kubectlLabel = (ctx: ApplyContext) => toolLabel(ctx.tools, 'kubectl');
+const helmLabel = (ctx: ApplyContext) => toolLabel(ctx.tools, 'helm');
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** One poll of the release's workloads, pods and claims; a problem is one line naming the step. */
+async function pollRelease(
+  ctx: ApplyContext,
+): Promise<{ snapshot?: ReleaseSnapshot; error?: string; fatalError?: string }> {
+  const step = `kubectl get ${RELEASE_KINDS}`;
+  const result = await ctx.shell.run(
+    'kubectl',
+    kubectlArgs.releaseObjects(scope(ctx), ctx.options.release),
+    { timeoutMs: 30_000 },
+  );
+  if (result.exitCode !== 0) return { error: commandFailure(step, kubectlLabel(ctx), result) };
+  try {
+    return { snapshot: snapshotFromItems(parseKubeList(step, kubectlLabel(ctx), result.stdout)) };
+  } catch (error) {
+    return { fatalError: (error as Error).message };
+  }
 }
 
-/** Failing pods of the release: one sentence per problem, their warning events, their last logs. */
-export async function printDiagnostics(ctx: ApplyContext): Promise<void> {
-  const { shell, progress, options } = ctx;
-  const selector = `app.kubernetes.io/instance=${options.release}`;
-  const [podsResult, eventsResult] = await Promise.all([
-    shell.run('kubectl', kubectl(ctx, 'get', 'pods', '-l', selector, '-o', 'json')),
-    shell.run('kubectl', kubectl(ctx, 'get', 'events', '-o', 'json')),
-  ]);
-  if (podsResult.exitCode !== 0) {
-    progress.line(`  diagnostics unavailable: ${firstErrorLine(podsResult)}`);
-    return;
-  }
-  const pods = (JSON.parse(podsResult.stdout || '{"items":[]}') as { items: Pod[] }).items;
-  const events =
-    eventsResult.exitCode === 0
-      ? (JSON.parse(eventsResult.stdout || '{"items":[]}') as { items: KubeEvent[] }).items
-      : [];
-  const failing = pods.map(diagnosePod).filter((d) => d.failing);
-  if (failing.length === 0) {
-    progress.line(
-      '  diagnostics: every pod of the release is ready; the failure is elsewhere (see the error above)',
-    );
-    return;
-  }
-  for (const diagnosis of failing) {
-    progress.line(`  pod ${diagnosis.pod}:`);
-    for (const sentence of diagnosis.sentences) progress.line(`    • ${sentence}`);
-    for (const event of eventLines(events, diagnosis.pod)) progress.line(`    event ${event}`);
-    const logArgs = ['logs', diagnosis.pod, '--all-containers', `--tail=${LOG_LINES}`];
-    if (diagnosis.previousLogs) logArgs.push('--previous');
-    const logs = await shell.run('kubectl', kubectl(ctx, ...logArgs));
-    const lines = (logs.exitCode === 0 ? logs.stdout : '').split('\n').filter((l) => l.length > 0);
-    if (lines.length === 0) {
-      progress.line(`    (no logs${logs.exitCode !== 0 ? `: ${firstErrorLine(logs)}` : ''})`);
-      continue;
+export interface StatusCheckResult {
+  ok: boolean;
+  snapshot?: ReleaseSnapshot;
+}
+
+/**
+ * The status check that replaces `helm --wait`: polls about once a second until every
+ * Deployment and StatefulSet of the release has rolled out, an unrecoverable state shows, or the
+ * timeout passes; prints one `… waiting:` line each time what it waits for changes.
+ */
+export async function statusCheck(
+  ctx: ApplyContext,
+  title: string,
+  timeoutMs: number,
+): Promise<StatusCheckResult> {
+  const { progress } = ctx;
+  const started = Date.now();
+  const deadline = started + timeoutMs;
+  const interval = ctx.pollIntervalMs ?? 1000;
+  let lastWaiting = '';
+  let lastError: string | undefined;
+  let snapshot: ReleaseSnapshot | undefined;
+  for (;;) {
+    const poll = await pollRelease(ctx);
+    if (poll.fatalError) {
+      progress.failed(title, started, poll.fatalError);
+      return { ok: false, snapshot };
     }
-    progress.line(
-      `    last ${Math.min(lines.length, LOG_LINES)} log lines${diagnosis.previousLogs ? ' of the crashed container' : ''}:`,
-    );
-    for (const line of lines.slice(-LOG_LINES)) progress.line(`    | ${line}`);
+    lastError = poll.error;
+    if (poll.snapshot) {
+      snapshot = poll.snapshot;
+      const assessment = assessRollout(snapshot);
+      if (assessment.fatal) {
+        progress.failed(title, started, assessment.fatal);
+        return { ok: false, snapshot };
+      }
+      if (assessment.done) {
+        progress.done(title, started, assessment.summary);
+        return { ok: true, snapshot };
+      }
+      if (assessment.waiting !== lastWaiting) {
+        lastWaiting = assessment.waiting;
+        progress.line(`… waiting: ${lastWaiting}`);
+      }
+    } else if (lastError) {
+      progress.detail(`status check poll failed: ${lastError}`);
+    }
+    const left = deadline - Date.now();
+    if (left <= 0) {
+      const why = lastError ?? lastWaiting;
+      progress.failed(
+        title,
+        started,
+        `not ready after ${formatDuration(timeoutMs)}${why ? ` — ${why}` : ''}`,
+      );
+      return { ok: false, snapshot };
+    }
+    await sleep(Math.min(interval, left));
   }
 }
 
-async function releaseStatusLine(ctx: ApplyContext): Promise<string> {
-  const { options } = ctx;
-  const list = await ctx.shell.run('helm', [
-    'list',
-    '--all',
-    '--filter',
-    `^${options.release}$`,
-    '-o',
-    'json',
-    ...helmScope(options.namespace, options.kubeContext),
-  ]);
-  if (list.exitCode !== 0) return `release state unknown (${firstErrorLine(list)})`;
-  const entry = parseHelmList(list.stdout, options.release);
-  return entry
-    ? `release ${options.release} is at revision ${entry.revision} (${entry.status})`
-    : `release ${options.release} is not installed`;
+async function listOf<T>(ctx: ApplyContext, args: string[], kind?: string): Promise<T[]> {
+  const shown = args.filter(
+    (a, i) => !['--context', '--namespace'].includes(args[i - 1] ?? '') && !a.startsWith('--'),
+  );
+  const step = `kubectl ${shown.slice(0, 2).join(' ')}`;
+  const result = await ctx.shell.run('kubectl', args, { timeoutMs: 30_000 });
+  if (result.exitCode !== 0) throw new Error(commandFailure(step, kubectlLabel(ctx), result));
+  const items = parseKubeList(step, kubectlLabel(ctx), result.stdout);
+  return kind ? itemsOfKind<T>(items, kind) : (items as T[]);
 }
 
-async function rollBack(ctx: ApplyContext, previousRevision: number | undefined): Promise<void> {
-  const { options, progress } = ctx;
-  if (!previousRevision) {
-    progress.line(`rollback: no earlier revision of ${options.release} to return to`);
+/**
+ * The diagnosis, printed before any rollback while the failed pods still exist: one sentence per
+ * problem of the release's workloads, claims, Services and pods, then each failing pod's warning
+ * events and its failing containers' last log lines.
+ */
+export async function printDiagnostics(ctx: ApplyContext): Promise<{ claims: number }> {
+  const { shell, progress, options } = ctx;
+  const optional = <T>(promise: Promise<T[]>) =>
+    promise.catch((error: Error) => {
+      progress.detail(`diagnosis: ${error.message}`);
+      return [] as T[];
+    });
+  let snapshot: ReleaseSnapshot;
+  let events: KubeEvent[];
+  let services: Service[];
+  let endpointSlices: EndpointSlice[];
+  try {
+    const poll = await pollRelease(ctx);
+    if (!poll.snapshot) throw new Error(poll.error ?? poll.fatalError);
+    snapshot = poll.snapshot;
+    [events, services, endpointSlices] = await Promise.all([
+      // Events are read whole: their names and kinds are not needed, only what they say about whom.
+      optional(listOf<KubeEvent>(ctx, kubectlArgs.events(scope(ctx)))),
+      optional(listOf<Service>(ctx, kubectlArgs.services(scope(ctx), options.release), 'Service')),
+      optional(listOf<EndpointSlice>(ctx, kubectlArgs.endpointSlices(scope(ctx)), 'EndpointSlice')),
+    ]);
+  } catch (error) {
+    progress.line(`  diagnosis unavailable: ${(error as Error).message}`);
+    return { claims: 0 };
+  }
+  const storageClasses = snapshot.claims.some((c) => c.status?.phase !== 'Bound')
+    ? await listOf<StorageClass>(
+        ctx,
+        kubectlArgs.storageClasses(options.kubeContext),
+        'StorageClass',
+      ).catch(() => undefined)
+    : [];
+  const diagnosis = diagnoseRelease(snapshot, {
+    events,
+    services,
+    endpointSlices,
+    storageClasses,
+  });
+  if (diagnosis.problems.length === 0 && diagnosis.pods.length === 0) {
+    progress.line(
+      '  diagnosis: every workload, pod and claim of the release is ready; the failure is elsewhere (see the error above)',
+    );
+    return { claims: snapshot.claims.length };
+  }
+  progress.line(`diagnosis of release ${options.release} in ${options.namespace}:`);
+  for (const problem of diagnosis.problems) progress.line(`  • ${problem}`);
+  for (const pod of diagnosis.pods) {
+    progress.line(`  pod ${pod.pod}:`);
+    for (const sentence of pod.sentences) progress.line(`    • ${sentence}`);
+    for (const event of eventLines(events, pod.pod)) progress.line(`    event ${event}`);
+    for (const container of pod.logContainers) {
+      const logs = await shell.run(
+        'kubectl',
+        kubectlArgs.logs(scope(ctx), pod.pod, container.name, LOG_LINES, container.previous),
+        { timeoutMs: 30_000 },
+      );
+      const who = `${container.previous ? 'the crashed ' : ''}container ${container.name}`;
+      const lines = (logs.exitCode === 0 ? logs.stdout : '').split('\n').filter((l) => l.length);
+      if (lines.length === 0) {
+        progress.line(
+          `    (no logs of ${who}${logs.exitCode !== 0 ? `: ${firstErrorLine(logs)}` : ''})`,
+        );
+        continue;
+      }
+      progress.line(`    last ${Math.min(lines.length, LOG_LINES)} log lines of ${who}:`);
+      for (const line of lines.slice(-LOG_LINES)) progress.line(`    | ${line}`);
+    }
+  }
+  return { claims: snapshot.claims.length };
+}
+
+/** The release's row in `helm list`, or why it could not be read. */
+async function releaseEntry(ctx: ApplyContext): Promise<{ entry?: HelmListEntry; error?: string }> {
+  const { options } = ctx;
+  const list = await ctx.shell.run(
+    'helm',
+    helmListArgs(options.release, options.namespace, options.kubeContext, ctx.helmMajor),
+  );
+  if (list.exitCode !== 0) return { error: commandFailure('helm list', helmLabel(ctx), list) };
+  try {
+    return { entry: parseHelmList(list.stdout, options.release, helmLabel(ctx)) };
+  } catch (error) {
+    return { error: (error as Error).message };
+  }
+}
+
+function stateLine(ctx: ApplyContext, state: { entry?: HelmListEntry; error?: string }): string {
+  if (state.error) return `release state unknown (${state.error})`;
+  return state.entry
+    ? `release ${ctx.options.release} is at revision ${state.entry.revision} (${state.entry.status})`
+    : `release ${ctx.options.release} is not installed`;
+}
+
+/** The plan's rollback-on-failure step: back to the last deployed revision, or uninstall a failed first install. */
+async function rollbackOnFailure(plan: Plan, ctx: ApplyContext, claimsLeft: number): Promise<void> {
+  const { options, progress, shell } = ctx;
+  const step = plan.steps.find((s) => s.kind === 'rollback-on-failure');
+  if (!step || step.action === 'none' || !step.helmArgs) {
+    progress.line(
+      `rollback: no earlier deployed revision of ${options.release} to return to — ${stateLine(ctx, await releaseEntry(ctx))}; fix the cause and deploy again, or run: helm uninstall ${options.release} -n ${options.namespace}`,
+    );
     return;
   }
   const started = Date.now();
-  const result = await ctx.shell.run('helm', [
-    'rollback',
-    options.release,
-    String(previousRevision),
-    '--wait',
-    '--timeout',
-    options.timeout,
-    ...helmScope(options.namespace, options.kubeContext),
-  ]);
-  if (result.exitCode === 0) {
+  if (step.action === 'uninstall') {
+    const title = `uninstall ${options.release}`;
+    progress.line(`… ${title}: the first install failed`);
+    const result = await shell.run('helm', step.helmArgs);
+    if (result.exitCode !== 0) {
+      progress.failed(title, started, commandFailure('helm uninstall', helmLabel(ctx), result));
+      return;
+    }
     progress.done(
-      `rollback to revision ${previousRevision}`,
+      title,
       started,
-      await releaseStatusLine(ctx),
+      `the first install failed, so it was removed (what --atomic did); ${stateLine(ctx, await releaseEntry(ctx))}`,
     );
-  } else {
-    progress.failed(`rollback to revision ${previousRevision}`, started, firstErrorLine(result));
+    if (claimsLeft > 0) {
+      progress.line(
+        `  its StatefulSet claims stay (Helm never deletes them): kubectl --context ${options.kubeContext} -n ${options.namespace} delete pvc -l ${instanceSelector(options.release)}`,
+      );
+    }
+    return;
   }
+  const title = `rollback to revision ${step.revision}`;
+  progress.line(`… ${title}: helm rollback ${options.release} ${step.revision}`);
+  const result = await shell.run('helm', step.helmArgs);
+  if (result.exitCode !== 0) {
+    progress.failed(title, started, commandFailure('helm rollback', helmLabel(ctx), result));
+    return;
+  }
+  progress.done(title, started, stateLine(ctx, await releaseEntry(ctx)));
+  await statusCheck(
+    ctx,
+    `status check after rollback`,
+    Math.min(ROLLBACK_CHECK_MS, durationMs(options.timeout)),
+  );
 }
 
-async function printUrl(ctx: ApplyContext): Promise<void> {
+function serviceFrom(ctx: ApplyContext, stdout: string, step: string): Service {
+  const parsed = parseToolJson(step, kubectlLabel(ctx), stdout) as Service | null;
+  if (typeof parsed !== 'object' || parsed === null || typeof parsed.metadata?.name !== 'string') {
+    throw new Error(
+      `${step} (${kubectlLabel(ctx)}) answered JSON that is not a Service: ${excerpt(stdout)}`,
+    );
+  }
+  return parsed;
+}
+
+/**
+ * GET readyPath from a Ready pod of the Deployment's newest ReplicaSet through
+ * `kubectl port-forward` (through the kubelet: Minikube, kind and managed clusters alike), so the
+ * check reaches the new code and needs no Service endpoint.
+ */
+async function readyCheck(ctx: ApplyContext, snapshot: ReleaseSnapshot | undefined) {
+  const { options, progress, shell } = ctx;
+  const title = `${options.service} ${options.readyPath}`;
+  const started = Date.now();
+  const fail = (reason: string) => {
+    progress.failed(title, started, reason);
+    return false;
+  };
+  const chosen = snapshot
+    ? podForReadyCheck(snapshot, options.deployment)
+    : { problem: 'no status of the release to choose a pod from' };
+  if (!chosen.pod) return fail(chosen.problem ?? 'no ready pod');
+  const pod = chosen.pod;
+  const step = `kubectl get service ${options.service}`;
+  const found = await shell.run('kubectl', kubectlArgs.service(scope(ctx), options.service));
+  let service: Service | undefined;
+  if (found.exitCode === 0) {
+    try {
+      service = serviceFrom(ctx, found.stdout, step);
+    } catch (error) {
+      return fail((error as Error).message);
+    }
+  } else if (!/NotFound|not found/.test(found.stderr)) {
+    return fail(commandFailure(step, kubectlLabel(ctx), found));
+  }
+  const resolved = containerPortFor(service, options.servicePort, pod);
+  if (!resolved.port) return fail(resolved.problem ?? 'no container port');
+  const forward = await shell.portForward(
+    'kubectl',
+    kubectlArgs.portForward(scope(ctx), pod.metadata.name, resolved.port),
+    15_000,
+  );
+  if (!forward.ok) {
+    return fail(`port-forward to pod ${pod.metadata.name} failed: ${forward.error}`);
+  }
+  let answer;
+  try {
+    answer = await shell.get(
+      `http://127.0.0.1:${forward.localPort}${options.readyPath}`,
+      READY_TIMEOUT_MS,
+    );
+  } finally {
+    await forward.stop();
+  }
+  if (!answer.ok) {
+    return fail(
+      `not ready: GET ${options.readyPath} through pod ${pod.metadata.name} failed: ${answer.error}`,
+    );
+  }
+  if (answer.status < 200 || answer.status > 299) {
+    return fail(
+      `not ready: HTTP ${answer.status} from pod ${pod.metadata.name}: ${summarizeReadyBody(answer.body)}`,
+    );
+  }
+  progress.done(
+    title,
+    started,
+    `${summarizeReadyBody(answer.body)}, from pod ${pod.metadata.name}`,
+  );
+  return true;
+}
+
+/** Informational: where the app answers. Whatever goes wrong here prints `url: unknown (…)` and never fails the deploy. */
+export async function printUrl(ctx: ApplyContext): Promise<void> {
   const { options, progress, shell } = ctx;
   const started = Date.now();
-  const service = await shell.run(
-    'kubectl',
-    kubectl(ctx, 'get', 'service', options.service, '-o', 'json'),
-  );
-  if (service.exitCode !== 0) {
-    progress.line(`url: unknown (${firstErrorLine(service)})`);
-    return;
+  try {
+    const step = `kubectl get service ${options.service}`;
+    const found = await shell.run('kubectl', kubectlArgs.service(scope(ctx), options.service));
+    if (found.exitCode !== 0) throw new Error(commandFailure(step, kubectlLabel(ctx), found));
+    const service = serviceFrom(ctx, found.stdout, step);
+    const ports = Array.isArray(service.spec?.ports) ? service.spec.ports : [];
+    const port =
+      ports.find((p) => p.name === options.servicePort || String(p.port) === options.servicePort) ??
+      ports[0];
+    if (!port?.port) throw new Error(`service ${options.service} has no port`);
+    const type = service.spec?.type ?? 'ClusterIP';
+    let url: string | undefined;
+    if (
+      type === 'NodePort' &&
+      options.imageDelivery === 'minikube' &&
+      options.kubeContext === options.minikubeProfile
+    ) {
+      const args = [
+        '-p',
+        options.minikubeProfile,
+        'service',
+        options.service,
+        '-n',
+        options.namespace,
+        '--url',
+      ];
+      const result = await shell.run('minikube', args, { timeoutMs: 30_000 });
+      if (result.exitCode !== 0)
+        throw new Error(commandFailure('minikube service --url', 'minikube', result));
+      url = result.stdout.split('\n').find((l) => l.startsWith('http'));
+      if (!url) throw new Error(`minikube service --url printed no URL: ${excerpt(result.stdout)}`);
+    } else if (type === 'NodePort' && port.nodePort) {
+      const nodes = await shell.run('kubectl', kubectlArgs.nodes(options.kubeContext));
+      if (nodes.exitCode !== 0)
+        throw new Error(commandFailure('kubectl get nodes', kubectlLabel(ctx), nodes));
+      const items = parseKubeList('kubectl get nodes', kubectlLabel(ctx), nodes.stdout) as Array<{
+        status?: { addresses?: Array<{ type?: string; address?: string }> };
+      }>;
+      const address = items
+        .flatMap((n) => n.status?.addresses ?? [])
+        .find((a) => a.type === 'InternalIP')?.address;
+      if (!address) throw new Error('no node has an InternalIP address');
+      url = `http://${address}:${port.nodePort}`;
+    } else if (type === 'LoadBalancer') {
+      const ingress = service.status?.loadBalancer?.ingress?.[0];
+      const host = ingress?.ip ?? ingress?.hostname;
+      url = host ? `http://${host}:${port.port}` : undefined;
+    }
+    if (url) {
+      progress.done(`${options.project} answers at ${url}`, started);
+    } else {
+      progress.done(
+        `${options.project} is reachable inside the cluster at ${options.service}.${options.namespace}:${port.port}`,
+        started,
+        `from this machine: kubectl port-forward -n ${options.namespace} svc/${options.service} ${port.port}:${port.port}`,
+      );
+    }
+  } catch (error) {
+    progress.line(`url: unknown (${(error as Error).message})`);
   }
-  const spec = JSON.parse(service.stdout) as {
-    spec: { type?: string; ports?: Array<{ port: number; nodePort?: number; name?: string }> };
-    status?: { loadBalancer?: { ingress?: Array<{ ip?: string; hostname?: string }> } };
-  };
-  const port =
-    spec.spec.ports?.find(
-      (p) => p.name === options.servicePort || String(p.port) === options.servicePort,
-    ) ?? spec.spec.ports?.[0];
-  let url: string | undefined;
-  if (spec.spec.type === 'NodePort' && options.imageDelivery === 'minikube') {
-    const result = await shell.run('minikube', [
-      '-p',
-      options.minikubeProfile,
-      'service',
-      options.service,
-      '-n',
-      options.namespace,
-      '--url',
-    ]);
-    url =
-      result.exitCode === 0
-        ? result.stdout.split('\n').find((l) => l.startsWith('http'))
-        : undefined;
-  } else if (spec.spec.type === 'NodePort' && port?.nodePort) {
-    const nodes = await shell.run('kubectl', [
-      '--context',
-      options.kubeContext,
-      'get',
-      'nodes',
-      '-o',
-      'json',
-    ]);
-    const address =
-      nodes.exitCode === 0
-        ? (
-            JSON.parse(nodes.stdout) as {
-              items: Array<{ status: { addresses: Array<{ type: string; address: string }> } }>;
-            }
-          ).items[0]?.status.addresses.find((a) => a.type === 'InternalIP')?.address
-        : undefined;
-    url = address ? `http://${address}:${port.nodePort}` : undefined;
-  } else if (spec.spec.type === 'LoadBalancer') {
-    const ingress = spec.status?.loadBalancer?.ingress?.[0];
-    const host = ingress?.ip ?? ingress?.hostname;
-    url = host ? `http://${host}:${port?.port}` : undefined;
+}
+
+/** After a failure: diagnose first (the failed pods still exist), then the plan's rollback step. */
+async function diagnoseAndRollBack(plan: Plan, ctx: ApplyContext): Promise<false> {
+  let claims = 0;
+  try {
+    claims = (await printDiagnostics(ctx)).claims;
+  } catch (error) {
+    ctx.progress.line(`  diagnosis unavailable: ${(error as Error).message}`);
   }
-  if (url) {
-    progress.done(`${options.project} answers at ${url}`, started);
-  } else {
-    progress.done(
-      `${options.project} is reachable inside the cluster at ${options.service}.${options.namespace}:${port?.port}`,
-      started,
-      `from this machine: kubectl port-forward -n ${options.namespace} svc/${options.service} ${port?.port}:${port?.port}`,
-    );
+  try {
+    await rollbackOnFailure(plan, ctx, claims);
+  } catch (error) {
+    ctx.progress.line(`rollback: failed (${(error as Error).message})`);
   }
+  return false;
 }
 
 export async function applyPlan(
@@ -261,82 +533,51 @@ export async function applyPlan(
     if (!(await applyDeliver(step, ctx))) return false;
   }
 
-  const previousRevision =
-    observation.release?.exists && observation.release.status === 'deployed'
-      ? observation.release.revision
-      : undefined;
   const helmStep = plan.steps.find((s) => s.kind === 'helm-upgrade');
   if (!helmStep) return true;
-  let started = Date.now();
+  const started = Date.now();
   progress.line(
-    `… ${helmStep.title} (${helmStep.reason}; Helm ${plan.helmMajor}, ${rollbackOnFailureFlag(plan.helmMajor)}, timeout ${options.timeout})`,
+    `… ${helmStep.title} (${helmStep.reason}; Helm ${plan.helmMajor}, no --wait: the status check follows; timeout ${options.timeout})`,
   );
   const upgrade = await shell.run('helm', plan.helmArgs);
   if (upgrade.exitCode !== 0) {
     const [headline, ...details] = errorLines(upgrade);
-    progress.failed(helmStep.title, started, headline ?? `exit code ${upgrade.exitCode}`);
+    progress.failed(
+      helmStep.title,
+      started,
+      headline ??
+        `helm upgrade (${helmLabel(ctx)}) exited with code ${upgrade.exitCode} and printed nothing`,
+    );
     for (const line of details) progress.line(`  ${line}`);
-    await printDiagnostics(ctx);
-    const outcome = failureOutcome(upgrade.stderr);
-    const state = await releaseStatusLine(ctx);
-    if (outcome === 'rolled-back')
-      progress.line(`rollback: Helm rolled the release back — ${state}`);
-    else if (outcome === 'uninstalled')
-      progress.line(`rollback: the first install failed and Helm removed it — ${state}`);
-    else progress.line(`rollback: not needed, Helm changed nothing — ${state}`);
-    return false;
+    // A rejected upgrade (flags, values schema, a busy release) records no revision: nothing to undo.
+    const state = await releaseEntry(ctx);
+    const before = observation.release;
+    const recorded =
+      !state.error &&
+      !!state.entry &&
+      (!before?.exists || state.entry.revision > (before.revision ?? 0));
+    if (!recorded) {
+      progress.line(
+        state.error
+          ? `rollback: not attempted — ${stateLine(ctx, state)}`
+          : `rollback: not needed, Helm changed nothing — ${stateLine(ctx, state)}`,
+      );
+      return false;
+    }
+    return diagnoseAndRollBack(plan, ctx);
   }
   const revision = upgrade.stdout.match(/^REVISION:\s*(\d+)/m)?.[1];
   progress.done(helmStep.title, started, revision ? `revision ${revision}` : undefined);
 
-  started = Date.now();
-  const rollout = await shell.run(
-    'kubectl',
-    kubectl(
-      ctx,
-      'rollout',
-      'status',
-      `deployment/${options.deployment}`,
-      `--timeout=${options.timeout}`,
-    ),
+  const checkStep = plan.steps.find((s) => s.kind === 'status-check');
+  const check = await statusCheck(
+    ctx,
+    checkStep?.title ?? `status check ${options.release}`,
+    durationMs(options.timeout),
   );
-  if (rollout.exitCode !== 0) {
-    progress.failed(`rollout deployment/${options.deployment}`, started, firstErrorLine(rollout));
-    await printDiagnostics(ctx);
-    await rollBack(ctx, previousRevision);
-    return false;
-  }
-  progress.done(`rollout deployment/${options.deployment}`, started);
+  if (!check.ok) return diagnoseAndRollBack(plan, ctx);
 
-  started = Date.now();
-  const proxyPath = `/api/v1/namespaces/${options.namespace}/services/${options.service}:${options.servicePort}/proxy${options.readyPath}`;
-  const ready = await shell.run('kubectl', [
-    '--context',
-    options.kubeContext,
-    'get',
-    '--raw',
-    proxyPath,
-  ]);
-  if (ready.exitCode !== 0) {
-    progress.failed(
-      `${options.service} ${options.readyPath}`,
-      started,
-      `not ready: ${firstErrorLine(ready)}`,
-    );
-    await printDiagnostics(ctx);
-    await rollBack(ctx, previousRevision);
-    return false;
-  }
-  progress.done(`${options.service} ${options.readyPath}`, started, summarizeReady(ready.stdout));
+  if (!(await readyCheck(ctx, check.snapshot))) return diagnoseAndRollBack(plan, ctx);
   await printUrl(ctx);
   return true;
-}
-
-function summarizeReady(body: string): string {
-  try {
-    const parsed = JSON.parse(body) as { status?: string };
-    return parsed.status ? `status ${parsed.status}` : 'answered';
-  } catch {
-    return 'answered';
-  }
 }

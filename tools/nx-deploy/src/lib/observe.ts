@@ -4,10 +4,19 @@ import { parse as parseYaml } from 'yaml';
 import type { ContainerEngine } from './container-engine';
 import type { DeployOptions } from './deploy-options';
 import { firstErrorLine } from './exec';
-import { helmScope, parseHelmList } from './helm';
+import {
+  helmGetValuesArgs,
+  helmHistoryArgs,
+  helmListArgs,
+  lastGoodRevision,
+  parseHelmHistory,
+  parseHelmList,
+  parseHelmValues,
+} from './helm';
 import type { ImageDeliveryAdapter } from './image-delivery';
 import type { AppObservation, ImageManifest, ReleaseObservation } from './plan';
 import type { Shell } from './shell';
+import { commandFailure } from './tool-output';
 import { parseToolVersion, VERSION_COMMANDS, type ToolName, type ToolStatus } from './tools';
 import { isPlainObject, mergeValues, type Values } from './values';
 
@@ -162,43 +171,41 @@ export async function observeContentTags(
   return { apps: updated, warnings };
 }
 
+/**
+ * The release as Helm knows it: its row in `helm list` (flags for the Helm major version), its
+ * user-supplied values and, when its current revision is not deployed, the revision a failure
+ * returns to. A failed command or an unusable answer throws one line naming the step and Helm's
+ * version.
+ */
 export async function observeRelease(
   shell: Shell,
   options: DeployOptions,
+  helmMajor: number,
+  helmLabel = 'Helm',
 ): Promise<ReleaseObservation> {
-  const scope = helmScope(options.namespace, options.kubeContext);
-  const list = await shell.run('helm', [
-    'list',
-    '--all',
-    '--filter',
-    `^${options.release}$`,
-    '-o',
-    'json',
-    ...scope,
-  ]);
-  if (list.exitCode !== 0) {
-    throw new Error(`helm list failed: ${firstErrorLine(list)}`);
-  }
-  const entry = parseHelmList(list.stdout, options.release);
+  const { release, namespace, kubeContext } = options;
+  const list = await shell.run('helm', helmListArgs(release, namespace, kubeContext, helmMajor));
+  if (list.exitCode !== 0) throw new Error(commandFailure('helm list', helmLabel, list));
+  const entry = parseHelmList(list.stdout, release, helmLabel);
   if (!entry) return { exists: false, values: {} };
-  const values = await shell.run('helm', [
-    'get',
-    'values',
-    options.release,
-    '-o',
-    'json',
-    ...scope,
-  ]);
-  if (values.exitCode !== 0) {
-    throw new Error(`helm get values failed: ${firstErrorLine(values)}`);
+  const values = await shell.run('helm', helmGetValuesArgs(release, namespace, kubeContext));
+  if (values.exitCode !== 0) throw new Error(commandFailure('helm get values', helmLabel, values));
+  let lastDeployedRevision = entry.status === 'deployed' ? entry.revision : undefined;
+  if (lastDeployedRevision === undefined) {
+    const history = await shell.run('helm', helmHistoryArgs(release, namespace, kubeContext));
+    if (history.exitCode !== 0) throw new Error(commandFailure('helm history', helmLabel, history));
+    lastDeployedRevision = lastGoodRevision(
+      parseHelmHistory(history.stdout, helmLabel),
+      entry.revision,
+    );
   }
-  const parsed = JSON.parse(values.stdout.trim() || 'null') as unknown;
   return {
     exists: true,
-    revision: Number(entry.revision),
+    revision: entry.revision,
     status: entry.status,
     chart: entry.chart,
-    values: isPlainObject(parsed) ? parsed : {},
+    values: parseHelmValues(values.stdout, helmLabel),
+    lastDeployedRevision,
   };
 }
 

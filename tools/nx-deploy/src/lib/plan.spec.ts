@@ -97,8 +97,10 @@ describe('planDeploy', () => {
       'skip build backend',
       'deliver backend',
       'helm-upgrade',
-      'rollout-status',
+      'status-check',
       'ready-check',
+      'diagnose',
+      'rollback-on-failure',
       'url',
     ]);
     expect(plan.steps.find((s) => s.kind === 'helm-upgrade')?.reason).toBe(
@@ -111,8 +113,28 @@ describe('planDeploy', () => {
       ['backend.image.tag', 'b1'],
     ]);
     expect(plan.helmArgs).toEqual(
-      expect.arrayContaining(['--atomic', '--create-namespace', '--wait']),
+      expect.arrayContaining(['--create-namespace', '--timeout', '5m']),
     );
+    // Helm neither waits nor rolls back: the status check and the plan's own steps do.
+    for (const flag of ['--wait', '--atomic', '--rollback-on-failure'])
+      expect(plan.helmArgs).not.toContain(flag);
+    const rollback = plan.steps.find((s) => s.kind === 'rollback-on-failure');
+    expect(rollback).toMatchObject({
+      onFailure: true,
+      action: 'uninstall',
+      title: 'uninstall todo-app on failure',
+      helmArgs: [
+        'uninstall',
+        'todo-app',
+        '--timeout',
+        '5m',
+        '--namespace',
+        'todo-dev',
+        '--kube-context',
+        'minikube',
+      ],
+    });
+    expect(plan.steps.find((s) => s.kind === 'diagnose')?.onFailure).toBe(true);
   });
 
   it('nothing changed: up to date, no steps, one line', () => {
@@ -138,8 +160,10 @@ describe('planDeploy', () => {
       'skip build frontend',
       'skip deliver frontend',
       'helm-upgrade',
-      'rollout-status',
+      'status-check',
       'ready-check',
+      'diagnose',
+      'rollback-on-failure',
       'url',
     ]);
     expect(plan.steps.find((s) => s.kind === 'helm-upgrade')?.reason).toBe('values changed');
@@ -172,8 +196,10 @@ describe('planDeploy', () => {
       'build frontend',
       'deliver frontend',
       'helm-upgrade',
-      'rollout-status',
+      'status-check',
       'ready-check',
+      'diagnose',
+      'rollback-on-failure',
       'url',
     ]);
     expect(plan.steps[0].reason).toBe('image localhost/todo/frontend:f2 is not in docker');
@@ -211,15 +237,51 @@ describe('planDeploy', () => {
     expect(plan.helmArgs).toEqual([]);
   });
 
-  it('Helm 4 gets --rollback-on-failure instead of --atomic', () => {
-    const tools = TOOLS.map((t) => (t.name === 'helm' ? { ...t, version: 'v4.1.4' } : t));
+  it('an upgrade of a deployed release rolls back to its revision on failure; the status check uses the timeout', () => {
     const plan = planDeploy(
-      observation({ tools, release: { exists: false, values: {} } }),
-      options(),
+      observation({
+        release: { ...deployed('f1', 'b1'), lastDeployedRevision: 4 },
+        apps: [app('frontend', 'f2', { inEngine: true, inCluster: true }), app('backend', 'b1')],
+      }),
+      options({ timeout: '90s' }),
       MINIKUBE,
     );
-    expect(plan.helmArgs).toContain('--rollback-on-failure');
-    expect(plan.helmArgs).not.toContain('--atomic');
+    expect(plan.steps.find((s) => s.kind === 'rollback-on-failure')).toMatchObject({
+      action: 'rollback',
+      revision: 4,
+      title: 'rollback to revision 4 on failure',
+      helmArgs: [
+        'rollback',
+        'todo-app',
+        '4',
+        '--timeout',
+        '90s',
+        '--namespace',
+        'todo-dev',
+        '--kube-context',
+        'minikube',
+      ],
+    });
+    expect(plan.steps.find((s) => s.kind === 'status-check')?.reason).toContain('for up to 90s');
+  });
+
+  it('a release with no deployed revision to return to is left as it is on failure, and the plan says so', () => {
+    const release = { ...deployed('f1', 'b1'), status: 'failed', lastDeployedRevision: undefined };
+    const plan = planDeploy(observation({ release }), options(), MINIKUBE);
+    expect(plan.steps.find((s) => s.kind === 'rollback-on-failure')).toMatchObject({
+      action: 'none',
+      reason:
+        'release todo-app has no deployed revision to return to: a failure leaves it as it is',
+    });
+  });
+
+  it('Helm 3 and Helm 4 get the same upgrade: no flag that only one of them knows', () => {
+    const helm4 = TOOLS.map((t) => (t.name === 'helm' ? { ...t, version: 'v4.1.4' } : t));
+    const first = { release: { exists: false, values: {} } };
+    const plan3 = planDeploy(observation(first), options(), MINIKUBE);
+    const plan4 = planDeploy(observation({ ...first, tools: helm4 }), options(), MINIKUBE);
+    expect(plan4.helmMajor).toBe(4);
+    expect(plan4.helmArgs).toEqual(plan3.helmArgs);
   });
 
   it('a failed release is upgraded even when its values match', () => {
@@ -245,7 +307,7 @@ describe('planDeploy', () => {
     expect(
       planDeploy(observation({ currentContext: 'kind-kind' }), options(), MINIKUBE).blockers,
     ).toEqual([
-      'current kube context is "kind-kind", this configuration deploys to "minikube" — run: kubectl config use-context minikube (start it first: minikube start -p minikube)',
+      'current kube context is "kind-kind", this configuration deploys to "minikube" — run: kubectl config use-context minikube (start it first: minikube start -p minikube), or deploy to the current context with --kubeContext=kind-kind',
     ]);
     expect(
       planDeploy(observation({ clusterError: 'connection refused' }), options(), MINIKUBE).blockers,
@@ -265,6 +327,27 @@ describe('planDeploy', () => {
       ).blockers,
     ).toEqual([
       'helm v2.17.0 is not supported — install Helm 3.8+ or 4: https://helm.sh/docs/intro/install/',
+    ]);
+  });
+
+  it('a context that is not the minikube profile gets no minikube start hint', () => {
+    expect(
+      planDeploy(
+        observation({ currentContext: 'kind-kind' }),
+        options({ kubeContext: 'todo-control-plane' }),
+        MINIKUBE,
+      ).blockers,
+    ).toEqual([
+      'current kube context is "kind-kind", this configuration deploys to "todo-control-plane" — run: kubectl config use-context todo-control-plane, or deploy to the current context with --kubeContext=kind-kind',
+    ]);
+    expect(
+      planDeploy(
+        observation({ currentContext: 'todo-control-plane', clusterError: 'connection refused' }),
+        options({ kubeContext: 'todo-control-plane' }),
+        MINIKUBE,
+      ).blockers,
+    ).toEqual([
+      'cluster "todo-control-plane" does not answer (connection refused) — check it: kubectl --context todo-control-plane cluster-info',
     ]);
   });
 

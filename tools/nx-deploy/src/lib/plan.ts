@@ -1,5 +1,5 @@
 import type { DeployOptions } from './deploy-options';
-import { helmUpgradeArgs } from './helm';
+import { helmRollbackArgs, helmUninstallArgs, helmUpgradeArgs } from './helm';
 import { formatRef } from './image-ref';
 import { toolProblem, type ToolName, type ToolStatus } from './tools';
 import { getPath, mergeValues, setPath, valuesEqual, type Values } from './values';
@@ -32,6 +32,11 @@ export interface ReleaseObservation {
   chart?: string;
   /** User-supplied values of the current revision (`helm get values -o json`). */
   values: Values;
+  /**
+   * The revision a failed deploy returns to: the current one when it is deployed, else the newest
+   * deployed (or superseded) one in `helm history`. Undefined when there is none.
+   */
+  lastDeployedRevision?: number;
 }
 
 /** Everything the tools said; the plan is a pure function of this and the options. */
@@ -51,7 +56,14 @@ export interface Observation {
 }
 
 export type StepKind =
-  'build' | 'deliver' | 'helm-upgrade' | 'rollout-status' | 'ready-check' | 'url';
+  | 'build'
+  | 'deliver'
+  | 'helm-upgrade'
+  | 'status-check'
+  | 'ready-check'
+  | 'diagnose'
+  | 'rollback-on-failure'
+  | 'url';
 
 export interface PlanStep {
   kind: StepKind;
@@ -64,6 +76,13 @@ export interface PlanStep {
   chartKey?: string;
   localRef?: string;
   clusterRef?: string;
+  /** Runs only when an earlier step (the upgrade, the status check, /ready) failed. */
+  onFailure?: boolean;
+  /** rollback-on-failure: what it does — return to `revision`, uninstall a failed first install, or nothing. */
+  action?: 'rollback' | 'uninstall' | 'none';
+  revision?: number;
+  /** The exact helm argv of a rollback-on-failure step. */
+  helmArgs?: string[];
 }
 
 export interface Plan {
@@ -128,12 +147,14 @@ export function preflightProblems(
       `no current kube context (${observation.contextError}) — run: kubectl config use-context ${options.kubeContext}`,
     );
   } else if (observation.currentContext && observation.currentContext !== options.kubeContext) {
+    // Deploying only to the current context is the guard against a dev deploy reaching another
+    // cluster; both ways out are named: switch the context, or say which one to deploy to.
     const start =
-      options.imageDelivery === 'minikube'
+      options.imageDelivery === 'minikube' && options.kubeContext === options.minikubeProfile
         ? ` (start it first: minikube start -p ${options.minikubeProfile})`
         : '';
     problems.push(
-      `current kube context is "${observation.currentContext}", this configuration deploys to "${options.kubeContext}" — run: kubectl config use-context ${options.kubeContext}${start}`,
+      `current kube context is "${observation.currentContext}", this configuration deploys to "${options.kubeContext}" — run: kubectl config use-context ${options.kubeContext}${start}, or deploy to the current context with --kubeContext=${observation.currentContext}`,
     );
   } else if (observation.clusterError) {
     problems.push(
@@ -144,7 +165,11 @@ export function preflightProblems(
 }
 
 function startFix(options: DeployOptions): string {
-  switch (options.imageDelivery) {
+  const delivery =
+    options.imageDelivery === 'minikube' && options.kubeContext !== options.minikubeProfile
+      ? 'registry'
+      : options.imageDelivery;
+  switch (delivery) {
     case 'minikube':
       return `start it: minikube start -p ${options.minikubeProfile}`;
     case 'kind':
@@ -442,18 +467,82 @@ export function planDeploy(
 
   const changed = describeChange(release, targets, expectedChart, observation.chart);
   steps.push({ kind: 'helm-upgrade', title: `helm upgrade ${options.release}`, reason: changed });
-  steps.push({
-    kind: 'rollout-status',
-    title: `rollout deployment/${options.deployment}`,
-    reason: 'kubectl rollout status confirms the new pods replaced the old ones',
-  });
-  steps.push({
+  steps.push(...verifySteps(release, options));
+  return { ...empty, steps, helmArgs, setStrings, sets };
+}
+
+/** After the upgrade: the status check and /ready, then — only on a failure — diagnose and roll back. */
+function verifySteps(release: ReleaseObservation | undefined, options: DeployOptions): PlanStep[] {
+  const statusCheck: PlanStep = {
+    kind: 'status-check',
+    title: `status check ${options.release}`,
+    reason: `every Deployment and StatefulSet of the release rolled out and ready, polled each second for up to ${options.timeout}; stops at once on image pull, crash loop and container config errors`,
+  };
+  const ready: PlanStep = {
     kind: 'ready-check',
     title: `${options.service} ${options.readyPath}`,
-    reason: 'the app itself says it is ready, through the API server service proxy',
-  });
-  steps.push({ kind: 'url', title: 'url', reason: `where ${options.project} answers` });
-  return { ...empty, steps, helmArgs, setStrings, sets };
+    reason: `GET ${options.readyPath} through a port-forward to a ready pod of deployment/${options.deployment}'s newest ReplicaSet`,
+  };
+  const diagnose: PlanStep = {
+    kind: 'diagnose',
+    title: 'diagnose',
+    reason:
+      'one sentence per problem of the release’s workloads, pods, claims and Services, their warning events and the failing containers’ last log lines — before anything is rolled back',
+    onFailure: true,
+  };
+  const rollback = rollbackStep(release, options);
+  const url: PlanStep = { kind: 'url', title: 'url', reason: `where ${options.project} answers` };
+  return [statusCheck, ready, diagnose, rollback, url];
+}
+
+function rollbackStep(release: ReleaseObservation | undefined, options: DeployOptions): PlanStep {
+  const base = { kind: 'rollback-on-failure' as const, onFailure: true };
+  if (!release) {
+    return {
+      ...base,
+      title: 'rollback on failure',
+      action: 'rollback',
+      reason:
+        'dry run: a failed deploy returns to the release’s last deployed revision (helm rollback), or removes a failed first install (helm uninstall)',
+    };
+  }
+  if (!release.exists) {
+    return {
+      ...base,
+      title: `uninstall ${options.release} on failure`,
+      action: 'uninstall',
+      reason: `a failed first install is removed, as --atomic did: helm uninstall ${options.release}`,
+      helmArgs: helmUninstallArgs(
+        options.release,
+        options.namespace,
+        options.kubeContext,
+        options.timeout,
+      ),
+    };
+  }
+  const revision = release.lastDeployedRevision;
+  if (!revision) {
+    return {
+      ...base,
+      title: 'rollback on failure',
+      action: 'none',
+      reason: `release ${options.release} has no deployed revision to return to: a failure leaves it as it is`,
+    };
+  }
+  return {
+    ...base,
+    title: `rollback to revision ${revision} on failure`,
+    action: 'rollback',
+    revision,
+    reason: `a failure returns the release to revision ${revision} (helm rollback ${options.release} ${revision}), then checks its status`,
+    helmArgs: helmRollbackArgs(
+      options.release,
+      revision,
+      options.namespace,
+      options.kubeContext,
+      options.timeout,
+    ),
+  };
 }
 
 function describeChange(

@@ -2,8 +2,9 @@
  * Integration tests of the deploy executor. No Kubernetes cluster, Minikube or kind can run on
  * the CI machine, so minikube, kubectl, helm, docker, podman and kind are the recorded shims of
  * test/shims (first on PATH): they log their arguments and replay the real tools' documented
- * outputs and failures. Helm's flag parsing and chart rendering are the real Helm 3.17 / 4.1, and
- * the chart is the real deploy/helm/todo-app.
+ * outputs and failures (shapes recorded from a real API server: test/fixtures/recorded). Helm's
+ * flag parsing — of every helm command the executor runs — and chart rendering are the real Helm
+ * 3.17 / 4.1, and the chart is the real deploy/helm/todo-app.
  */
 import type { ExecutorContext } from '@nx/devkit';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -52,9 +53,13 @@ async function deploy(project: string, overrides: Partial<DeployExecutorSchema> 
     },
     write: (line) => lines.push(line),
     env: process.env,
+    pollIntervalMs: 100,
   });
   return { ...result, output: lines.join('\n'), lines, built };
 }
+
+/** The line index of the first line containing `text` (-1 when none). */
+const lineOf = (lines: string[], text: string) => lines.findIndex((l) => l.includes(text));
 
 function deployedValues(w: ShimWorld) {
   const revisions = w.state().releases?.['todo-dev/todo-app']?.revisions ?? [];
@@ -86,19 +91,45 @@ describe('deploy executor against recorded cluster shims', () => {
         '--install',
         'todo-app',
         '--create-namespace',
-        '--wait',
-        '--atomic',
+        '--timeout',
+        '2m',
         '--kube-context',
         'minikube',
       ]),
     );
+    // The executor's own status check replaces Helm's --wait, and its rollback Helm's --atomic.
+    for (const flag of ['--wait', '--atomic', '--rollback-on-failure'])
+      expect(upgrade).not.toContain(flag);
     expect(upgrade.join(' ')).toContain(`--set-string frontend.image.tag=${FRONTEND_V1}`);
     expect(upgrade.join(' ')).toContain(`--set-string backend.image.tag=${BACKEND_V1}`);
     expect(upgrade.join(' ')).toContain(`-f ${path.join(REAL_CHART, 'values-dev.yaml')}`);
-    expect(argsOf(world.calls('kubectl'), 'rollout')[0]).toContain('deployment/todo-app-frontend');
-    expect(argsOf(world.calls('kubectl'), '--raw').map((a) => a[a.length - 1])).toContain(
-      '/api/v1/namespaces/todo-dev/services/todo-app-frontend:http/proxy/ready',
+    expect(result.lines).toContainEqual(
+      expect.stringMatching(
+        /^✔ status check todo-app — deployment\/todo-app-backend 1\/1, deployment\/todo-app-frontend 1\/1, statefulset\/todo-app-postgresql 1\/1 \(\d+ms\)$/,
+      ),
     );
+    // /ready through a port-forward to a pod of the new ReplicaSet, not the API server's proxy.
+    const [forward] = argsOf(world.calls('kubectl'), 'port-forward');
+    expect(forward).toEqual([
+      '--context',
+      'minikube',
+      '--namespace',
+      'todo-dev',
+      'port-forward',
+      expect.stringMatching(/^pod\/todo-app-frontend-[0-9a-f]{10}-[0-9a-f]{5}$/),
+      ':3000',
+      '--address',
+      '127.0.0.1',
+    ]);
+    expect(world.calls('kubectl-port-forward-request' as Tool).map((c) => c.args)).toEqual([
+      ['GET', '/ready', forward[5].slice('pod/'.length)],
+    ]);
+    expect(result.output).toMatch(
+      /✔ todo-app-frontend \/ready — status ok \(database ok\), from pod todo-app-frontend-\S+ \(\d+ms\)/,
+    );
+    expect(argsOf(world.calls('kubectl'), '--raw').map((a) => a[a.length - 1])).toEqual([
+      '/readyz',
+    ]);
     expect(result.output).toMatch(/frontend answers at http:\/\/192\.168\.49\.2:30000/);
     expect(deployedValues(world).values.frontend.image.tag).toBe(FRONTEND_V1);
     // Every step line carries its duration.
@@ -123,7 +154,8 @@ describe('deploy executor against recorded cluster shims', () => {
     const calls = world.calls();
     expect(argsOf(calls, 'upgrade')).toEqual([]);
     expect(argsOf(calls, 'load')).toEqual([]);
-    expect(argsOf(calls, 'rollout')).toEqual([]);
+    expect(argsOf(calls, 'port-forward')).toEqual([]);
+    expect(argsOf(calls, 'rollback')).toEqual([]);
     expect(calls.filter((c) => c.tool === 'docker' && c.args[0] === 'build')).toEqual([]);
   });
 
@@ -177,7 +209,7 @@ describe('deploy executor against recorded cluster shims', () => {
     );
   });
 
-  it('a failed rollout prints the pod states, events and last log lines, then the rollback result, and fails', async () => {
+  it('a crash loop stops the status check at once; the diagnosis comes before the rollback to the previous revision', async () => {
     setUp({
       state: {
         failImages: ['todo-backend:bad'],
@@ -188,32 +220,57 @@ describe('deploy executor against recorded cluster shims', () => {
     world.image('backend', 'todo-backend', BACKEND_V1);
     expect((await deploy('frontend')).success).toBe(true);
     world.image('backend', 'todo-backend', 'bad0bad0bad0bad0');
+    world.clearCalls();
 
-    const result = await deploy('backend');
+    const result = await deploy('backend', { timeout: '5m' });
 
     expect(result.success).toBe(false);
-    expect(result.output).toContain(
-      '✖ helm upgrade todo-app: Error: UPGRADE FAILED: release todo-app failed, and has been rolled back due to atomic being set',
+    // Helm itself succeeded (no --wait); the status check failed fast, well before the 5m timeout.
+    expect(result.output).toMatch(/✔ helm upgrade todo-app — revision 2/);
+    const failure = lineOf(result.lines, '✖ status check todo-app:');
+    expect(result.lines[failure]).toMatch(
+      /^✖ status check todo-app: pod todo-app-backend-\S+: container backend keeps crashing and restarting \(CrashLoopBackOff, 4 restarts; last exit: Error with code 1\) \((\d+ms|\d\.\ds)\)$/,
     );
+    const diagnosis = lineOf(result.lines, 'diagnosis of release todo-app in todo-dev:');
+    const rollback = lineOf(result.lines, '… rollback to revision 1: helm rollback todo-app 1');
+    expect(failure).toBeLessThan(diagnosis);
+    expect(diagnosis).toBeLessThan(rollback);
     expect(result.output).toMatch(
-      /container backend keeps crashing and restarting \(CrashLoopBackOff, 4 restarts; last exit: Error with code 1\)/,
+      /• deployment todo-app-backend has not rolled out: 0\/1 updated pods available, 1 old pod left/,
     );
     expect(result.output).toContain(
       'event BackOff: Back-off restarting failed container in pod (×12)',
     );
-    expect(result.output).toContain('last 50 log lines of the crashed container:');
+    expect(result.output).toContain('last 50 log lines of the crashed container backend:');
     expect(result.output).toContain('| log line 60');
     expect(result.output).not.toContain('| log line 10\n');
-    expect(result.output).toContain(
-      'rollback: Helm rolled the release back — release todo-app is at revision 3 (deployed)',
+    expect(result.output).not.toContain('the failure is elsewhere');
+    expect(result.output).toMatch(
+      /✔ rollback to revision 1 — release todo-app is at revision 3 \(deployed\) \(\d+ms\)/,
     );
-    expect(argsOf(world.calls('kubectl'), 'logs')[0]).toEqual(
-      expect.arrayContaining(['--tail=50', '--previous']),
+    expect(result.output).toMatch(
+      /✔ status check after rollback — deployment\/todo-app-backend 1\/1/,
     );
+    const [rollbackArgs] = argsOf(world.calls('helm'), 'rollback');
+    expect(rollbackArgs).toEqual([
+      'rollback',
+      'todo-app',
+      '1',
+      '--timeout',
+      '5m',
+      '--namespace',
+      'todo-dev',
+      '--kube-context',
+      'minikube',
+    ]);
+    const [logs] = argsOf(world.calls('kubectl'), 'logs');
+    expect(logs).toEqual(expect.arrayContaining(['-c', 'backend', '--tail=50', '--previous']));
     expect(deployedValues(world).values.backend.image.tag).toBe(BACKEND_V1);
+    // Nothing was checked through /ready: the pods never got there.
+    expect(argsOf(world.calls('kubectl'), 'port-forward')).toEqual([]);
   });
 
-  it('Helm 4 reports its rollback through --rollback-on-failure', async () => {
+  it('Helm 4: the same rollback, and every helm command is one real Helm 4 accepts (no `list --all`)', async () => {
     setUp({ helmMajor: 4, state: { failImages: ['todo-backend:bad'] } });
     world.image('frontend', 'todo-frontend', FRONTEND_V1);
     world.image('backend', 'todo-backend', BACKEND_V1);
@@ -223,13 +280,16 @@ describe('deploy executor against recorded cluster shims', () => {
     const result = await deploy('backend');
 
     expect(result.success).toBe(false);
-    expect(result.output).toContain('has been rolled back due to rollback-on-failure being set');
-    expect(result.output).toContain(
-      'rollback: Helm rolled the release back — release todo-app is at revision 3 (deployed)',
+    expect(result.output).toMatch(
+      /✔ rollback to revision 1 — release todo-app is at revision 3 \(deployed\)/,
     );
+    const lists = argsOf(world.calls('helm'), 'list');
+    expect(lists.length).toBeGreaterThan(1);
+    for (const list of lists) expect(list).not.toContain('--all');
+    expect(result.output).not.toContain('unknown flag');
   });
 
-  it('a failed first install is removed by Helm, and the output says so', async () => {
+  it('a failed first install is diagnosed, then removed with helm uninstall, and the output says so', async () => {
     setUp({ state: { failImages: ['todo-frontend:'] } });
     world.image('frontend', 'todo-frontend', FRONTEND_V1);
     world.image('backend', 'todo-backend', BACKEND_V1);
@@ -237,11 +297,77 @@ describe('deploy executor against recorded cluster shims', () => {
     const result = await deploy('frontend');
 
     expect(result.success).toBe(false);
-    expect(result.output).toContain('has been uninstalled due to atomic being set');
-    expect(result.output).toContain(
-      'rollback: the first install failed and Helm removed it — release todo-app is not installed',
-    );
     expect(result.output).toMatch(/container frontend keeps crashing/);
+    expect(result.output).toMatch(
+      /✔ uninstall todo-app — the first install failed, so it was removed \(what --atomic did\); release todo-app is not installed \(\d+ms\)/,
+    );
+    expect(result.output).toContain(
+      '  its StatefulSet claims stay (Helm never deletes them): kubectl --context minikube -n todo-dev delete pvc -l app.kubernetes.io/instance=todo-app',
+    );
+    expect(argsOf(world.calls('helm'), 'uninstall')[0]).toEqual([
+      'uninstall',
+      'todo-app',
+      '--timeout',
+      '2m',
+      '--namespace',
+      'todo-dev',
+      '--kube-context',
+      'minikube',
+    ]);
+    expect(world.state().releases?.['todo-dev/todo-app']).toBeUndefined();
+    expect(lineOf(result.lines, 'diagnosis of release')).toBeLessThan(
+      lineOf(result.lines, '… uninstall todo-app'),
+    );
+  });
+
+  it('a claim no storage class binds: waits with one line, times out, diagnoses the claim and the pod, never "elsewhere"', async () => {
+    setUp({ state: { storage: 'unbound', storageClasses: [] } });
+    world.image('frontend', 'todo-frontend', FRONTEND_V1);
+    world.image('backend', 'todo-backend', BACKEND_V1);
+
+    const result = await deploy('backend', { timeout: '2s' });
+
+    expect(result.success).toBe(false);
+    const waiting = result.lines.filter((l) => l.startsWith('… waiting:'));
+    expect(waiting).toEqual([
+      '… waiting: statefulset/todo-app-postgresql 0/1 ready — pod todo-app-postgresql-0 is Pending: claim data-todo-app-postgresql-0 is not bound',
+    ]);
+    expect(result.output).toMatch(
+      /✖ status check todo-app: not ready after 2\.0s — statefulset\/todo-app-postgresql 0\/1 ready — pod todo-app-postgresql-0 is Pending: claim data-todo-app-postgresql-0 is not bound \(2\.\ds\)/,
+    );
+    expect(result.output).toContain(
+      '  • statefulset todo-app-postgresql is not ready: 0/1 ready — pod todo-app-postgresql-0 is Pending: claim data-todo-app-postgresql-0 is not bound',
+    );
+    expect(result.output).toContain(
+      '  • claim data-todo-app-postgresql-0 is Pending: no storage class binds it (no default StorageClass) — install a provisioner or set postgresql.persistence.storageClass (last event: no persistent volumes available for this claim and no storage class is set)',
+    );
+    expect(result.output).toContain('  pod todo-app-postgresql-0:');
+    expect(result.output).toContain(
+      '    • pod is Pending: claim data-todo-app-postgresql-0 is not bound',
+    );
+    expect(result.output).toContain(
+      "    • pod can't be scheduled: 0/1 nodes are available: pod has unbound immediate PersistentVolumeClaims.",
+    );
+    expect(result.output).not.toContain('the failure is elsewhere');
+    // A Pending pod has no logs to show.
+    expect(argsOf(world.calls('kubectl'), 'logs')).toEqual([]);
+    expect(result.output).toMatch(/✔ uninstall todo-app — the first install failed/);
+  });
+
+  it('prints one waiting line each time what the rollout waits for changes, then succeeds', async () => {
+    setUp({ state: { slowRollout: 3 } });
+    world.image('frontend', 'todo-frontend', FRONTEND_V1);
+    world.image('backend', 'todo-backend', BACKEND_V1);
+
+    const result = await deploy('frontend');
+
+    expect(result.success).toBe(true);
+    const waiting = result.lines.filter((l) => l.startsWith('… waiting:'));
+    expect(waiting).toHaveLength(1);
+    expect(waiting[0]).toMatch(
+      /^… waiting: deployment\/todo-app-backend 0\/1 updated pods available; deployment\/todo-app-frontend 0\/1 updated pods available; statefulset\/todo-app-postgresql 0\/1 ready — pod todo-app-backend-\S+: container backend is being created; /,
+    );
+    expect(result.output).toMatch(/✔ status check todo-app — /);
   });
 
   it('a missing tool stops the deploy before anything changes, with one line saying how to install it', async () => {
@@ -266,10 +392,34 @@ describe('deploy executor against recorded cluster shims', () => {
     const result = await deploy('frontend');
 
     expect(result.success).toBe(false);
-    expect(result.output).toContain(
-      '✖ current kube context is "prod-eu", this configuration deploys to "minikube" — run: kubectl config use-context minikube',
+    expect(result.lines).toContain(
+      '✖ current kube context is "prod-eu", this configuration deploys to "minikube" — run: kubectl config use-context minikube (start it first: minikube start -p minikube), or deploy to the current context with --kubeContext=prod-eu',
     );
     expect(world.calls('helm').map((c) => c.args[0])).toEqual(['version']);
+  });
+
+  it('--kubeContext naming the current context deploys the dev configuration there (minikube still loads the images)', async () => {
+    setUp({ state: { kube: { currentContext: 'todo-control-plane' } } });
+    world.image('frontend', 'todo-frontend', FRONTEND_V1);
+    world.image('backend', 'todo-backend', BACKEND_V1);
+
+    const result = await deploy('backend', { kubeContext: 'todo-control-plane' });
+
+    expect(result.success).toBe(true);
+    expect(argsOf(world.calls('minikube'), 'load')[0]).toEqual([
+      '-p',
+      'minikube',
+      'image',
+      'load',
+      `todo-backend:${BACKEND_V1}`,
+    ]);
+    const [upgrade] = argsOf(world.calls('helm'), 'upgrade');
+    expect(upgrade).toEqual(expect.arrayContaining(['--kube-context', 'todo-control-plane']));
+    expect(argsOf(world.calls('kubectl'), 'port-forward')[0].slice(0, 2)).toEqual([
+      '--context',
+      'todo-control-plane',
+    ]);
+    expect(result.output).toMatch(/✔ todo-app-backend \/ready — status ok/);
   });
 
   it('a cluster that does not answer is one line with the command that starts it', async () => {
@@ -285,12 +435,9 @@ describe('deploy executor against recorded cluster shims', () => {
     expect(result.output).toContain('start it: minikube start -p minikube');
   });
 
-  it.each([
-    [3, '--atomic', '--rollback-on-failure'],
-    [4, '--rollback-on-failure', '--atomic'],
-  ] as const)(
-    'Helm %i gets %s from `helm version`, and real Helm accepts the command',
-    async (major, flag, other) => {
+  it.each([3, 4] as const)(
+    'Helm %i: helm list gets --all only on Helm 3, and the real binary accepts every helm command',
+    async (major) => {
       setUp({ helmMajor: major });
       world.image('frontend', 'todo-frontend', FRONTEND_V1);
       world.image('backend', 'todo-backend', BACKEND_V1);
@@ -298,25 +445,12 @@ describe('deploy executor against recorded cluster shims', () => {
       const result = await deploy('frontend');
 
       expect(result.success).toBe(true);
-      const [upgrade] = argsOf(world.calls('helm'), 'upgrade');
-      expect(upgrade).toContain(flag);
-      expect(upgrade).not.toContain(other);
-      expect(result.output).toContain(`Helm ${major}, ${flag}`);
+      expect(result.output).toContain(`Helm ${major}, no --wait: the status check follows`);
+      const [list] = argsOf(world.calls('helm'), 'list');
+      if (major === 3) expect(list).toContain('--all');
+      else expect(list).not.toContain('--all');
     },
   );
-
-  it('the real Helm 3 refuses the Helm 4 flag, so guessing the flag would fail (the shim does not hide it)', async () => {
-    setUp({ helmMajor: 3 });
-    const attempt = await execCommand('helm', [
-      'upgrade',
-      '--install',
-      'todo-app',
-      REAL_CHART,
-      '--rollback-on-failure',
-    ]);
-    expect(attempt.exitCode).not.toBe(0);
-    expect(attempt.stderr).toContain('unknown flag: --rollback-on-failure');
-  });
 
   it('never prints secret values given with `set`, even with --verbose', async () => {
     setUp();
@@ -337,7 +471,7 @@ describe('deploy executor against recorded cluster shims', () => {
     expect(argsOf(world.calls('helm'), 'upgrade')[0].join(' ')).toContain(secret);
   });
 
-  it('a readiness check that fails after the upgrade rolls back to the previous revision', async () => {
+  it('a /ready that answers 503 through the new pod rolls back to the previous revision', async () => {
     setUp();
     world.image('frontend', 'todo-frontend', FRONTEND_V1);
     world.image('backend', 'todo-backend', BACKEND_V1);
@@ -348,9 +482,17 @@ describe('deploy executor against recorded cluster shims', () => {
     const result = await deploy('frontend');
 
     expect(result.success).toBe(false);
-    expect(result.output).toContain(
-      '✖ todo-app-frontend /ready: not ready: Error from server (ServiceUnavailable)',
+    expect(result.output).toMatch(
+      /✖ todo-app-frontend \/ready: not ready: HTTP 503 from pod todo-app-frontend-\S+: status fail \(database fail: timeout after 2000ms\)/,
     );
+    // The pod checked is one of the new ReplicaSet (the new tag's template).
+    const pod = argsOf(world.calls('kubectl'), 'port-forward').pop()?.[5] ?? '';
+    const rs = (
+      world.state()['replicaSets'] as Array<{
+        metadata: { name: string; annotations: Record<string, string> };
+      }>
+    ).find((r) => pod.startsWith(`pod/${r.metadata.name}-`));
+    expect(rs?.metadata.annotations['deployment.kubernetes.io/revision']).toBe('2');
     expect(argsOf(world.calls('helm'), 'rollback')[0].slice(0, 3)).toEqual([
       'rollback',
       'todo-app',
@@ -358,6 +500,87 @@ describe('deploy executor against recorded cluster shims', () => {
     ]);
     expect(result.output).toMatch(
       /✔ rollback to revision 1 — release todo-app is at revision 3 \(deployed\)/,
+    );
+    expect(result.output).toContain(
+      'diagnosis: every workload, pod and claim of the release is ready; the failure is elsewhere (see the error above)',
+    );
+  });
+
+  it('a port-forward that cannot start is one line naming the pod, then the diagnosis and the rollback', async () => {
+    setUp();
+    world.image('frontend', 'todo-frontend', FRONTEND_V1);
+    world.image('backend', 'todo-backend', BACKEND_V1);
+    expect((await deploy('frontend')).success).toBe(true);
+    world.update(
+      (s) =>
+        (s['portForwardError'] =
+          'error: error upgrading connection: unable to upgrade connection: Forbidden'),
+    );
+    world.image('frontend', 'todo-frontend', 'cccccccccccccccc');
+
+    const result = await deploy('frontend');
+
+    expect(result.success).toBe(false);
+    expect(result.output).toMatch(
+      /✖ todo-app-frontend \/ready: port-forward to pod todo-app-frontend-\S+ failed: error: error upgrading connection: unable to upgrade connection: Forbidden \(\d+ms\)/,
+    );
+    expect(result.output).toMatch(/✔ rollback to revision 1/);
+  });
+
+  it('a tool that answers something unusable is one line naming the step and its version, never a stack trace', async () => {
+    setUp({ state: { helmOutput: { list: '' } } });
+    world.image('frontend', 'todo-frontend', FRONTEND_V1);
+    world.image('backend', 'todo-backend', BACKEND_V1);
+
+    const empty = await deploy('frontend');
+
+    expect(empty.success).toBe(false);
+    expect(empty.lines).toContain(
+      '✖ helm list (Helm v3.17.2) answered nothing where JSON was expected',
+    );
+    world.update((s) => (s['helmOutput'] = { list: 'WARNING: kubeconfig is group-readable\n' }));
+    const text = await deploy('frontend');
+    expect(text.lines).toContain(
+      '✖ helm list (Helm v3.17.2) answered something that is not JSON: "WARNING: kubeconfig is group-readable"',
+    );
+    world.update((s) => {
+      s['helmOutput'] = undefined;
+      s['badJson'] = '{"kind":"Status","apiVersion":"v1"}';
+    });
+    const noItems = await deploy('frontend');
+    expect(noItems.success).toBe(false);
+    expect(noItems.output).toMatch(
+      /✖ status check todo-app: kubectl get deployments,replicasets,statefulsets,pods,persistentvolumeclaims \(kubectl v1\.32\.4\) answered JSON without "items": "\{\\"kind\\":\\"Status\\",\\"apiVersion\\":\\"v1\\"\}"/,
+    );
+    for (const run of [empty, text, noItems]) expect(run.output).not.toMatch(/TypeError|\n\s+at /);
+  });
+
+  it('`helm get values` printing null (no user values) is an empty set of values, not an error', async () => {
+    setUp();
+    world.image('frontend', 'todo-frontend', FRONTEND_V1);
+    world.image('backend', 'todo-backend', BACKEND_V1);
+    expect((await deploy('frontend')).success).toBe(true);
+    world.update((s) => (s['helmOutput'] = { values: 'null\n' }));
+
+    const result = await deploy('frontend');
+
+    expect(result.success).toBe(true);
+    // No deployed tags known: both apps' current images go in, and the release is upgraded.
+    const upgrade = argsOf(world.calls('helm'), 'upgrade').pop()?.join(' ') ?? '';
+    expect(upgrade).toContain(`backend.image.tag=${BACKEND_V1}`);
+    expect(upgrade).toContain(`frontend.image.tag=${FRONTEND_V1}`);
+  });
+
+  it('the URL is informational: a failure there prints "url: unknown (…)" and the deploy still succeeds', async () => {
+    setUp();
+    world.image('frontend', 'todo-frontend', FRONTEND_V1);
+    world.image('backend', 'todo-backend', BACKEND_V1);
+
+    const result = await deploy('frontend', { service: 'todo-app-web', servicePort: '3000' });
+
+    expect(result.success).toBe(true);
+    expect(result.lines).toContain(
+      'url: unknown (kubectl get service todo-app-web (kubectl v1.32.4) failed: Error from server (NotFound): services "todo-app-web" not found)',
     );
   });
 

@@ -4,7 +4,16 @@ import * as path from 'node:path';
 import { applyBuilds, applyPlan, type ApplyContext } from '../../lib/apply';
 import { createContainerEngine } from '../../lib/container-engine';
 import { normalizeDeployOptions, type DeployOptions } from '../../lib/deploy-options';
-import { errorLines, execCommand, firstErrorLine, type CommandRunner } from '../../lib/exec';
+import {
+  errorLines,
+  execCommand,
+  firstErrorLine,
+  httpGet,
+  startPortForward,
+  type CommandRunner,
+  type HttpGetter,
+  type PortForwardStarter,
+} from '../../lib/exec';
 import { helmTemplateArgs } from '../../lib/helm';
 import { createImageDelivery } from '../../lib/image-delivery';
 import { acquireReleaseLock, lockPath } from '../../lib/lock';
@@ -23,6 +32,7 @@ import {
 import {
   appsNeedingImageChecks,
   appsWithoutDeployedTag,
+  helmMajorOf,
   planDeploy,
   requiredTools,
   type Observation,
@@ -32,7 +42,10 @@ import {
 import { formatDuration, Progress, type LogLine } from '../../lib/progress';
 import { summarizeManifests } from '../../lib/render-summary';
 import { Shell } from '../../lib/shell';
+import { kubectlArgs } from '../../lib/kubectl';
+import { toolLabel } from '../../lib/tool-output';
 import type { ToolName } from '../../lib/tools';
+import { parseAllDocuments } from 'yaml';
 import { OptionsError } from '../../lib/options-error';
 import type { DeployExecutorSchema } from './schema';
 
@@ -41,6 +54,11 @@ export interface DeployDependencies {
   buildImage: (project: string) => Promise<boolean>;
   write: LogLine;
   env: NodeJS.ProcessEnv;
+  /** Long-running `kubectl port-forward` for the /ready check (default: lib/exec). */
+  portForward?: PortForwardStarter;
+  httpGet?: HttpGetter;
+  /** The status check's poll interval (default 1 s). */
+  pollIntervalMs?: number;
 }
 
 /** Builds through the project's own target, so Nx's executor, options and outputs apply. */
@@ -90,7 +108,12 @@ export async function runDeploy(
   const masker = new Masker();
   for (const [key, value] of Object.entries(options.set)) if (isSecretKey(key)) masker.add(value);
   const progress = new Progress(deps.write, masker, options.verbose);
-  const shell = new Shell(deps.runner, progress);
+  const shell = new Shell(
+    deps.runner,
+    progress,
+    deps.portForward ?? startPortForward,
+    deps.httpGet ?? httpGet,
+  );
   const engine = createContainerEngine(options.engine);
   const delivery = createImageDelivery(options, engine);
   const planContext: PlanContext = {
@@ -106,6 +129,9 @@ export async function runDeploy(
     engine,
     delivery,
     buildImage: deps.buildImage,
+    tools: [],
+    helmMajor: 3,
+    pollIntervalMs: deps.pollIntervalMs,
   };
   const finish = (success: boolean) => {
     progress.line(
@@ -114,105 +140,132 @@ export async function runDeploy(
     return { success };
   };
 
-  // Preflight: tools, chart, values files, context, cluster — all asked at once.
-  let phase = Date.now();
-  const toolNames: ToolName[] = [...requiredTools(options, planContext), options.engine];
-  // The other apps' tags are only needed when the release lacks them (or in a dry run).
-  const tagKeys = options.dryRun ? options.releaseApps.map((a) => a.chartKey) : [options.chartKey];
-  const [tools, contextInfo, clusterError, contentTags] = await Promise.all([
-    observeTools(shell, toolNames),
-    options.dryRun ? Promise.resolve({}) : observeContext(shell),
-    options.dryRun ? Promise.resolve(undefined) : observeCluster(shell, options.kubeContext),
-    observeContentTags(shell, options, readManifests(options), tagKeys),
-  ]);
-  for (const warning of contentTags.warnings) progress.line(`! ${warning}`);
-  const observation: Observation = {
-    tools,
-    ...contextInfo,
-    clusterError,
-    ...readChart(options.chartDir, options.workspaceRoot),
-    ...readValuesFiles(options.valuesFiles, options.workspaceRoot),
-    apps: contentTags.apps,
-  };
-  let plan = planDeploy(observation, options, planContext);
-  if (plan.blockers.length > 0) {
-    for (const blocker of plan.blockers) progress.line(`✖ ${blocker}`);
-    return finish(false);
-  }
-  const versions = tools
-    .filter((t) => t.found && t.version)
-    .map((t) => `${t.name} ${t.version}`)
-    .join(', ');
-  progress.done(
-    'preflight',
-    phase,
-    options.dryRun
-      ? `${versions}; dry run, no cluster contacted`
-      : `${versions}; context ${options.kubeContext}; cluster answers`,
-  );
-
-  if (options.dryRun) return finish(await dryRun(observation, plan, options, ctx));
-
-  const lockFile = lockPath(options.kubeContext, options.namespace, options.release);
-  let lock;
   try {
-    lock = await acquireReleaseLock(lockFile, options.lockTimeoutMs, (pid) =>
-      progress.line(`… waiting for another deploy of ${options.release} (pid ${pid}) to finish`),
+    // Preflight: tools, chart, values files, context, cluster — all asked at once.
+    let phase = Date.now();
+    // A dry run needs only Helm; kubectl, when present, lets the server validate the rendering.
+    const toolNames: ToolName[] = [
+      ...requiredTools(options, planContext),
+      options.engine,
+      ...(options.dryRun ? (['kubectl'] as ToolName[]) : []),
+    ];
+    // The other apps' tags are only needed when the release lacks them (or in a dry run).
+    const tagKeys = options.dryRun
+      ? options.releaseApps.map((a) => a.chartKey)
+      : [options.chartKey];
+    const [tools, contextInfo, clusterError, contentTags] = await Promise.all([
+      observeTools(shell, toolNames),
+      options.dryRun ? Promise.resolve({}) : observeContext(shell),
+      options.dryRun ? Promise.resolve(undefined) : observeCluster(shell, options.kubeContext),
+      observeContentTags(shell, options, readManifests(options), tagKeys),
+    ]);
+    for (const warning of contentTags.warnings) progress.line(`! ${warning}`);
+    const observation: Observation = {
+      tools,
+      ...contextInfo,
+      clusterError,
+      ...readChart(options.chartDir, options.workspaceRoot),
+      ...readValuesFiles(options.valuesFiles, options.workspaceRoot),
+      apps: contentTags.apps,
+    };
+    ctx.tools = tools;
+    ctx.helmMajor = helmMajorOf(tools);
+    let plan = planDeploy(observation, options, planContext);
+    if (plan.blockers.length > 0) {
+      for (const blocker of plan.blockers) progress.line(`✖ ${blocker}`);
+      return finish(false);
+    }
+    const versions = tools
+      .filter((t) => t.found && t.version)
+      .map((t) => `${t.name} ${t.version}`)
+      .join(', ');
+    progress.done(
+      'preflight',
+      phase,
+      options.dryRun
+        ? `${versions}; dry run, nothing changes in any cluster`
+        : `${versions}; context ${options.kubeContext}; cluster answers`,
     );
-  } catch (error) {
-    progress.line(`✖ ${(error as Error).message}`);
-    return finish(false);
-  }
-  try {
-    for (let round = 0; ; round++) {
-      phase = Date.now();
-      try {
-        observation.release = await observeRelease(shell, options);
-      } catch (error) {
-        progress.line(`✖ ${(error as Error).message}`);
-        return finish(false);
-      }
-      const untagged = appsWithoutDeployedTag(observation, options).filter(
-        (key) => observation.apps.find((a) => a.chartKey === key)?.tagSource !== 'content',
+
+    if (options.dryRun) return finish(await dryRun(observation, plan, options, ctx));
+
+    const lockFile = lockPath(options.kubeContext, options.namespace, options.release);
+    let lock;
+    try {
+      lock = await acquireReleaseLock(lockFile, options.lockTimeoutMs, (pid) =>
+        progress.line(`… waiting for another deploy of ${options.release} (pid ${pid}) to finish`),
       );
-      if (untagged.length > 0) {
-        const computed = await observeContentTags(shell, options, observation.apps, untagged);
-        for (const warning of computed.warnings) progress.line(`! ${warning}`);
-        observation.apps = computed.apps;
-      }
-      const checkKeys = appsNeedingImageChecks(observation, options, planContext);
-      const imageTool = tools.find((t) => t.name === options.engine);
-      if (checkKeys.length > 0 && !imageTool?.found) {
-        progress.line(
-          `✖ ${options.engine} is not installed and images must be checked — install it or set CONTAINER_ENGINE`,
-        );
-        return finish(false);
-      }
-      observation.apps = await observeImages(shell, observation.apps, checkKeys, engine, delivery);
-      plan = planDeploy(observation, options, planContext);
-      progress.detail(`observed release and images in ${formatDuration(Date.now() - phase)}`);
-      if (plan.blockers.length > 0) {
-        for (const blocker of plan.blockers) progress.line(`✖ ${blocker}`);
-        return finish(false);
-      }
-      if (!plan.needsManifest) break;
-      if (round > 0 || !(await applyBuilds(plan.steps, ctx))) {
-        if (round > 0)
-          progress.line(
-            `✖ the build finished but wrote no image manifest at ${options.manifestPath(plan.steps[0].project ?? options.project)}`,
+    } catch (error) {
+      progress.line(`✖ ${(error as Error).message}`);
+      return finish(false);
+    }
+    try {
+      for (let round = 0; ; round++) {
+        phase = Date.now();
+        try {
+          observation.release = await observeRelease(
+            shell,
+            options,
+            ctx.helmMajor,
+            toolLabel(tools, 'helm'),
           );
-        return finish(false);
+        } catch (error) {
+          progress.line(`✖ ${(error as Error).message}`);
+          return finish(false);
+        }
+        const untagged = appsWithoutDeployedTag(observation, options).filter(
+          (key) => observation.apps.find((a) => a.chartKey === key)?.tagSource !== 'content',
+        );
+        if (untagged.length > 0) {
+          const computed = await observeContentTags(shell, options, observation.apps, untagged);
+          for (const warning of computed.warnings) progress.line(`! ${warning}`);
+          observation.apps = computed.apps;
+        }
+        const checkKeys = appsNeedingImageChecks(observation, options, planContext);
+        const imageTool = tools.find((t) => t.name === options.engine);
+        if (checkKeys.length > 0 && !imageTool?.found) {
+          progress.line(
+            `✖ ${options.engine} is not installed and images must be checked — install it or set CONTAINER_ENGINE`,
+          );
+          return finish(false);
+        }
+        observation.apps = await observeImages(
+          shell,
+          observation.apps,
+          checkKeys,
+          engine,
+          delivery,
+        );
+        plan = planDeploy(observation, options, planContext);
+        progress.detail(`observed release and images in ${formatDuration(Date.now() - phase)}`);
+        if (plan.blockers.length > 0) {
+          for (const blocker of plan.blockers) progress.line(`✖ ${blocker}`);
+          return finish(false);
+        }
+        if (!plan.needsManifest) break;
+        if (round > 0 || !(await applyBuilds(plan.steps, ctx))) {
+          if (round > 0)
+            progress.line(
+              `✖ the build finished but wrote no image manifest at ${options.manifestPath(plan.steps[0].project ?? options.project)}`,
+            );
+          return finish(false);
+        }
+        observation.apps = readManifests(options);
       }
-      observation.apps = readManifests(options);
+      if (plan.upToDate) {
+        progress.line(`✔ ${plan.upToDateLine}`);
+        return finish(true);
+      }
+      for (const step of plan.steps.filter((s) => s.skip))
+        progress.skipped(step.title, step.reason);
+      return finish(await applyPlan(plan, observation, ctx));
+    } finally {
+      lock.release();
     }
-    if (plan.upToDate) {
-      progress.line(`✔ ${plan.upToDateLine}`);
-      return finish(true);
-    }
-    for (const step of plan.steps.filter((s) => s.skip)) progress.skipped(step.title, step.reason);
-    return finish(await applyPlan(plan, observation, ctx));
-  } finally {
-    lock.release();
+  } catch (error) {
+    // Whatever a tool answered, the user gets one line, never a stack trace.
+    progress.line(`✖ deploy stopped: ${(error as Error).message.split('\n')[0]}`);
+    return finish(false);
   }
 }
 
@@ -242,7 +295,8 @@ async function dryRun(
     `plan for ${options.project} → release ${options.release} in ${options.namespace} (context ${options.kubeContext}):`,
   );
   for (const step of plan.steps) {
-    progress.line(`  ${step.skip ? 'skip' : '  do'} ${step.title}: ${step.reason}`);
+    const verb = step.skip ? 'skip' : step.onFailure ? 'on failure' : '  do';
+    progress.line(`  ${verb} ${step.title}: ${step.reason}`);
   }
   if (plan.needsManifest) {
     const missing = plan.steps.map((s) => s.project).join(', ');
@@ -276,7 +330,143 @@ async function dryRun(
   }
   progress.done('helm template', started);
   for (const line of summarizeManifests(template.stdout)) progress.line(`  ${line}`);
+  return validateWithServer(template.stdout, options, ctx);
+}
+
+/**
+ * The rendered objects `helm upgrade` applies (test hooks run only with `helm test`); with
+ * `withoutNamespace`, their metadata.namespace is dropped so that kubectl's -n decides.
+ */
+export function objectsToApply(manifests: string, withoutNamespace = false): string {
+  return parseAllDocuments(manifests)
+    .filter((doc) => {
+      const obj = doc.toJS() as {
+        kind?: unknown;
+        metadata?: { annotations?: Record<string, string> };
+      } | null;
+      if (!obj || typeof obj.kind !== 'string') return false;
+      const hook = obj.metadata?.annotations?.['helm.sh/hook'] ?? '';
+      return !hook.split(',').some((h) => h.trim().startsWith('test'));
+    })
+    .map((doc) => {
+      if (withoutNamespace) doc.deleteIn(['metadata', 'namespace']);
+      return doc.toString();
+    })
+    .join('---\n');
+}
+
+/** The namespace a server dry run can use when the release's own does not exist yet. */
+const STAND_IN_NAMESPACE = 'default';
+
+/**
+ * When the kube context answers, the server validates the rendering: `kubectl apply
+ * --dry-run=server --validate=strict` (schema, unknown fields, admission), one line per object;
+ * nothing is stored. A namespace that does not exist yet (helm creates it) cannot take a server
+ * dry run, and a client dry run validates no field, so the objects are dry-run in `default`
+ * instead — the schema is the server's, that namespace's own policies and quotas are not.
+ * No cluster: rendered only, and the output says so.
+ */
+async function validateWithServer(
+  manifests: string,
+  options: DeployOptions,
+  ctx: ApplyContext,
+): Promise<boolean> {
+  const { progress, shell } = ctx;
+  const context = options.kubeContext;
+  const kubectlTool = ctx.tools.find((t) => t.name === 'kubectl');
+  const notValidated = (why: string) =>
+    progress.line(`- no cluster answered: rendered only, not validated by a server (${why})`);
+  if (!kubectlTool?.found) {
+    notValidated('kubectl is not installed');
+    return true;
+  }
+  const probe = await shell.run('kubectl', kubectlArgs.readyz(context, '5s'), {
+    timeoutMs: 10_000,
+  });
+  if (probe.exitCode !== 0) {
+    notValidated(`context ${context}: ${firstErrorLine(probe)}`);
+    return true;
+  }
+  const started = Date.now();
+  const found = await shell.run('kubectl', kubectlArgs.namespace(context, options.namespace), {
+    timeoutMs: 20_000,
+  });
+  const missing = found.exitCode !== 0 && /NotFound|not found/.test(found.stderr);
+  const namespace = missing ? STAND_IN_NAMESPACE : options.namespace;
+  if (missing) {
+    progress.line(
+      `- namespace ${options.namespace} does not exist yet (helm upgrade --create-namespace creates it): the server validates the objects in namespace ${STAND_IN_NAMESPACE} instead — its schema and field checks, not ${options.namespace}'s own policies or quotas`,
+    );
+  }
+  const title = `server dry run in ${namespace}`;
+  const applied = await shell.run('kubectl', kubectlArgs.applyDryRun({ context, namespace }), {
+    input: objectsToApply(manifests, missing),
+    timeoutMs: 60_000,
+  });
+  const lines = applied.stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  for (const line of lines) progress.line(`  server: ${line}`);
+  const stderr = applied.stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  // Helm-managed objects carry no kubectl last-applied annotation; that warning is expected.
+  const warnings = stderr.filter(
+    (l) => /^Warning:/.test(l) && !l.includes('last-applied-configuration'),
+  );
+  for (const warning of warnings) progress.line(`  ! ${clip(warning)}`);
+  if (applied.exitCode !== 0) {
+    const errors = serverErrors(stderr.filter((l) => !/^Warning:/.test(l)));
+    progress.failed(
+      title,
+      started,
+      errors[0] ??
+        `kubectl apply (${toolLabel(ctx.tools, 'kubectl')}) exited with code ${applied.exitCode} and printed nothing`,
+    );
+    for (const line of errors.slice(1, 12)) progress.line(`  ${line}`);
+    return false;
+  }
+  progress.done(title, started, `${lines.length} objects accepted, nothing changed`);
   return true;
+}
+
+function clip(line: string, max = 300): string {
+  return line.length > max ? `${line.slice(0, max)}…` : line;
+}
+
+/**
+ * kubectl's rejections, one line each: an `Error from server` line with what follows it up to
+ * the reason — for a patch, kubectl prints the whole patch; the reason ends the "for:" line.
+ */
+export function serverErrors(lines: string[]): string[] {
+  const errors: string[] = [];
+  let patch: { head: string; kind?: string; name?: string } | undefined;
+  for (const line of lines) {
+    if (/^(Error from server|error:)/.test(line)) {
+      if (patch) errors.push(clip(patch.head));
+      patch = undefined;
+      const head = line.replace(/:$/, '');
+      if (/ error when applying patch$/.test(head)) {
+        patch = { head: head.replace(/ error when applying patch$/, '') };
+      } else errors.push(clip(line));
+      continue;
+    }
+    if (!patch) continue;
+    const kind = line.match(/Kind=(\w+)/)?.[1];
+    if (kind) patch.kind = kind.toLowerCase();
+    const name = line.match(/^Name: "([^"]+)"/)?.[1];
+    if (name) patch.name = name;
+    if (line.startsWith('for: ')) {
+      const strict = line.match(/strict decoding error: .*$/)?.[0];
+      const reason = strict ?? line.slice(line.lastIndexOf('": ') + 3);
+      errors.push(clip(`${patch.head} ${patch.kind ?? 'object'} ${patch.name ?? '?'}: ${reason}`));
+      patch = undefined;
+    }
+  }
+  if (patch) errors.push(clip(patch.head));
+  return errors;
 }
 
 function relativeToRoot(arg: string, root: string): string {
