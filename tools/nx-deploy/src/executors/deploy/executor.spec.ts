@@ -320,6 +320,54 @@ describe('deploy executor against recorded cluster shims', () => {
     );
   });
 
+  it('an object the server refuses fails helm upgrade after it recorded a failed revision: diagnosed, then rolled back', async () => {
+    setUp();
+    world.image('frontend', 'todo-frontend', FRONTEND_V1);
+    world.image('backend', 'todo-backend', BACKEND_V1);
+    expect((await deploy('frontend')).success).toBe(true);
+    world.update(
+      (s) =>
+        (s['applyError'] =
+          'Service "todo-app-frontend" is invalid: spec.ports[0].nodePort: Invalid value: 30000: provided port is already allocated'),
+    );
+    world.image('frontend', 'todo-frontend', 'cccccccccccccccc');
+
+    const result = await deploy('frontend');
+
+    expect(result.success).toBe(false);
+    expect(result.lines).toContainEqual(
+      expect.stringMatching(
+        /^✖ helm upgrade todo-app: Error: UPGRADE FAILED: Service "todo-app-frontend" is invalid: .*already allocated \(\d+ms\)$/,
+      ),
+    );
+    expect(lineOf(result.lines, 'diagnos')).toBeLessThan(
+      lineOf(result.lines, '… rollback to revision 1'),
+    );
+    expect(result.output).toMatch(
+      /✔ rollback to revision 1 — release todo-app is at revision 3 \(deployed\)/,
+    );
+  });
+
+  it('an upgrade Helm refuses before recording anything needs no rollback, and says so', async () => {
+    setUp();
+    world.image('frontend', 'todo-frontend', FRONTEND_V1);
+    world.image('backend', 'todo-backend', BACKEND_V1);
+    expect((await deploy('frontend')).success).toBe(true);
+    world.image('frontend', 'todo-frontend', 'cccccccccccccccc');
+
+    const result = await deploy('frontend', { set: { 'frontend.replicaCount': 'many' } });
+
+    expect(result.success).toBe(false);
+    expect(result.output).toMatch(
+      /✖ helm upgrade todo-app: Error: UPGRADE FAILED: values don't meet the specifications of the schema/,
+    );
+    expect(result.lines).toContain(
+      'rollback: not needed, Helm changed nothing — release todo-app is at revision 1 (deployed)',
+    );
+    expect(argsOf(world.calls('helm'), 'rollback')).toEqual([]);
+    expect(result.output).not.toContain('diagnosis');
+  });
+
   it('a claim no storage class binds: waits with one line, times out, diagnoses the claim and the pod, never "elsewhere"', async () => {
     setUp({ state: { storage: 'unbound', storageClasses: [] } });
     world.image('frontend', 'todo-frontend', FRONTEND_V1);
