@@ -151,6 +151,35 @@ describe('nx deploy on a real API server (Helm 4)', () => {
     backendTag = newTag;
   });
 
+  test('a lock file change that only the frontend image depends on rolls only the frontend', async () => {
+    const backendReplicaSets = (await replicaSets('backend')).map((rs) => rs.metadata.name);
+    // A new integrity of a package only the frontend uses: the content tags decide, and only the
+    // frontend's depends on that entry (whatever `nx affected` would mark for a lock change).
+    world.edit('package-lock.json', (text) => {
+      const entry =
+        /("node_modules\/@testing-library\/user-event": \{[^}]*?"integrity": ")([^"]+)"/;
+      if (!entry.test(text))
+        throw new Error('no @testing-library/user-event entry in the lock file');
+      return text.replace(entry, (_, head: string) => `${head}sha512-${'A'.repeat(86)}=="`);
+    });
+    // image-state.cjs reads the project graph of the last Nx run, as it does inside `nx deploy`.
+    expectSuccess(await world.nx('show', 'projects'));
+    expect(await world.contentTag('backend')).toBe(backendTag);
+    const newFrontendTag = await world.contentTag('frontend');
+    expect(newFrontendTag).not.toBe(frontendTag);
+
+    const frontend = await world.nx('deploy', 'frontend', ...DEPLOY);
+    expectSuccess(frontend);
+    expect(await activeImages('frontend')).toEqual([`localhost/todo/frontend:${newFrontendTag}`]);
+    expect((await replicaSets('backend')).map((rs) => rs.metadata.name)).toEqual(
+      backendReplicaSets,
+    );
+    const backend = await world.nx('deploy', 'backend', ...DEPLOY);
+    expectSuccess(backend);
+    expect(backend.output).toContain('is up to date');
+    frontendTag = newFrontendTag;
+  });
+
   test('a rollout that never becomes ready is rolled back to the previous revision, with a diagnosis', async () => {
     const before = await revisions();
     // The new backend listens (liveness answers) but never opens its database: /ready stays 503.
