@@ -190,7 +190,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     // ── Chat and MCP routes (src/chat/**, src/mcp/**) register here. ─────────────────────────────
     // Available to them: api.authenticate (route hook), api.verifyAccessToken(token), api.tasks,
     // api.users, api.db, api.config, api.log (`api` is this scope; the same decorators exist on
-    // the returned root instance). See /work/notes/BACKEND_NOTES.md.
+    // the returned root instance).
     await api.register(chatRoutes, { db: database.db, tasks, config });
     await api.register(mcpRoutes, { tasks });
     // ── end of chat and MCP routes ──────────────────────────────────────────────────────────────

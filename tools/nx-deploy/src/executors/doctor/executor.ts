@@ -11,7 +11,6 @@ import { OptionsError, resolveEngine } from '../../lib/options-error';
 import { Progress, type LogLine } from '../../lib/progress';
 import { Shell } from '../../lib/shell';
 import {
-  majorVersion,
   parseToolVersion,
   toolProblem,
   VERSION_COMMANDS,
@@ -162,13 +161,13 @@ export function doctorReport(observation: DoctorObservation, options: DoctorOpti
   const warning = (text: string) => lines.push({ status: 'warning', text });
   const tool = (name: ToolName): ToolStatus =>
     observation.tools.find((t) => t.name === name) ?? { name, found: false };
-  const toolLine = (name: ToolName, note = '') => {
+  const toolLine = (name: ToolName) => {
     const status = tool(name);
     const trouble = status.error?.startsWith('could not read a version')
       ? `${name}: "${[VERSION_COMMANDS[name].command, ...VERSION_COMMANDS[name].args].join(' ')}" printed no version (${status.error.replace(/^could not read a version from /, 'got ')}) — ${INSTALL_HINT[name]}`
       : toolProblem(status);
     if (trouble) problem(trouble);
-    else ok(`${name} ${status.version}${note}`);
+    else ok(`${name} ${status.version}`);
     return !trouble;
   };
 
@@ -191,11 +190,7 @@ export function doctorReport(observation: DoctorObservation, options: DoctorOpti
   }
   if (options.cluster !== 'any') toolLine(options.cluster);
   toolLine('kubectl');
-  const helmMajor = majorVersion(tool('helm').version);
-  toolLine(
-    'helm',
-    helmMajor ? ` (deploy uses ${helmMajor >= 4 ? '--rollback-on-failure' : '--atomic'})` : '',
-  );
+  toolLine('helm');
 
   const start = `minikube start -p ${options.minikubeProfile} --cpus=${options.minCpus} --memory=${options.minMemoryMiB}`;
   if (options.cluster === 'minikube' && tool('minikube').found && observation.clusterStatus) {
