@@ -205,4 +205,40 @@ describe('a release on Helm 3 and a real API server', () => {
     expect(lines.length).toBe(kinds.length);
     for (const line of lines) expect(line).toMatch(/ created \(server dry run\)$/);
   });
+
+  test('a dry run of the production deploy is validated by the server when a cluster answers', async () => {
+    const result = await world.nx(
+      'deploy',
+      'backend',
+      '--configuration=prod',
+      '--registry=registry.example.com/todo',
+      `--kubeContext=${CONTEXT}`,
+      '--namespace=todo-prod-check',
+      '--dry-run',
+      '--exclude-task-dependencies',
+    );
+    expectSuccess(result);
+    expect(result.output).toMatch(/server dry run in \S+ — \d+ objects accepted, nothing changed/);
+    expect(await releaseObjects('todo-prod-check')).toEqual([]);
+
+    // A value the API server refuses fails the dry run with the server's own words.
+    const values = writeValues(
+      'values-test-invalid.yaml',
+      'backend:\n  podLabels:\n    bad label: x\n',
+    );
+    const invalid = await world.nx(
+      'deploy',
+      'backend',
+      '--configuration=prod',
+      '--registry=registry.example.com/todo',
+      `--kubeContext=${CONTEXT}`,
+      '--namespace=todo-prod-check',
+      '--valuesFiles=deploy/helm/todo-app/values-prod.yaml',
+      `--valuesFiles=${values}`,
+      '--dry-run',
+      '--exclude-task-dependencies',
+    );
+    expect(invalid.exitCode).not.toBe(0);
+    expect(invalid.output).toMatch(/bad label/);
+  });
 });

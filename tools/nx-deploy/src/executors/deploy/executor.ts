@@ -418,7 +418,10 @@ async function validateWithServer(
   );
   for (const warning of warnings) progress.line(`  ! ${clip(warning)}`);
   if (applied.exitCode !== 0) {
-    const errors = serverErrors(stderr.filter((l) => !/^Warning:/.test(l)));
+    const refusals = stderr.filter((l) => !/^Warning:/.test(l));
+    // A refused object reads `The Deployment "x" is invalid: …` rather than `Error from server`.
+    const parsed = serverErrors(refusals);
+    const errors = parsed.length > 0 ? parsed : refusals.map((l) => clip(l));
     progress.failed(
       title,
       started,
