@@ -6,6 +6,8 @@ import { ConfigMap, Pod, Secret, Service, ServiceAccount } from 'kubernetes-mode
 import type { IContainer, IPodSpec } from 'kubernetes-models/v1';
 import type { K8sObject } from './helm';
 
+export { decodeSecret } from '@todo/test-support';
+
 type ModelClass = new (data: never) => { validate(): void };
 
 /**
@@ -127,14 +129,4 @@ export function quantity(value: string | number | undefined): number {
   if (unit === '') return Number(match[1]);
   const factor = units[unit];
   return factor === undefined ? Number.NaN : Number(match[1]) * factor;
-}
-
-export function decodeSecret(secret: K8sObject): Record<string, string> {
-  const data = (secret.data ?? {}) as Record<string, string>;
-  return Object.fromEntries(
-    Object.entries(data).map(([key, value]) => [
-      key,
-      Buffer.from(value, 'base64').toString('utf8'),
-    ]),
-  );
 }

@@ -10,8 +10,8 @@
  * stand-in running the real containers, only `minikube image load` recorded.
  * BENCH_RUNS=n rounds (default 5).
  */
-import { CONTEXT, ensureControlPlane, RELEASE, World, type CommandResult } from '../src/cluster';
-import { gateReadiness, KubeletStandIn } from '../src/kubelet-stand-in';
+import { CONTEXT, RELEASE, type CommandResult } from '../src/cluster';
+import { startScene } from '../src/scene';
 
 const runs = Number(process.env.BENCH_RUNS ?? 5);
 const namespace = 'bench-deploy';
@@ -42,14 +42,9 @@ const median = (values: number[]) =>
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 async function main(): Promise<void> {
-  const controlPlane = ensureControlPlane();
-  const world = new World(controlPlane.kubeconfig, 4);
-  const kubelet = new KubeletStandIn(world, namespace);
-  const ungate = await gateReadiness(world);
+  const scene = await startScene(4, namespace);
+  const { world } = scene;
   try {
-    await world.kubectl('delete', 'namespace', namespace, '--ignore-not-found', '--wait');
-    kubelet.start();
-
     // Helm keeps 10 revisions and a Deployment 10 ReplicaSets, so count by name and number.
     const observe = async () => {
       const history: Array<{ revision: number }> = await world
@@ -159,11 +154,7 @@ async function main(): Promise<void> {
   } finally {
     world.env.NX_DAEMON = 'true';
     await world.run('npx', ['nx', 'daemon', '--stop']);
-    await kubelet.stop();
-    await ungate();
-    await world.kubectl('delete', 'namespace', namespace, '--ignore-not-found', '--wait');
-    world.remove();
-    controlPlane.stop();
+    await scene.end();
   }
 }
 

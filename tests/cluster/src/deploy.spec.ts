@@ -1,5 +1,5 @@
-import { CONTEXT, ensureControlPlane, RELEASE, World, type CommandResult } from './cluster';
-import { gateReadiness, KubeletStandIn } from './kubelet-stand-in';
+import { CONTEXT, RELEASE, type CommandResult, type World } from './cluster';
+import { startScene, type Scene } from './scene';
 
 /**
  * `npx nx deploy` as a user runs it, against a real API server (tools/scripts/control-plane.sh)
@@ -16,17 +16,11 @@ interface ReplicaSet {
   spec: { replicas: number; template: { spec: { containers: Array<{ image: string }> } } };
 }
 
+let scene: Scene;
 let world: World;
-let kubelet: KubeletStandIn;
-let stopControlPlane: () => void;
-let ungate: () => Promise<void>;
-
-function explain(result: CommandResult): string {
-  return `exit ${result.exitCode}\n${result.output}\nkubelet stand-in: ${kubelet?.events.join('\n')}`;
-}
 
 function expectSuccess(result: CommandResult): void {
-  if (result.exitCode !== 0) throw new Error(`deploy failed: ${explain(result)}`);
+  scene.expectSuccess(result);
 }
 
 async function replicaSets(component: string): Promise<ReplicaSet[]> {
@@ -55,22 +49,11 @@ async function revisions(
 }
 
 beforeAll(async () => {
-  const controlPlane = ensureControlPlane();
-  stopControlPlane = controlPlane.stop;
-  world = new World(controlPlane.kubeconfig, 4);
-  await world.kubectl('delete', 'namespace', NAMESPACE, '--ignore-not-found', '--wait');
-  ungate = await gateReadiness(world);
-  kubelet = new KubeletStandIn(world, NAMESPACE);
-  kubelet.start();
+  scene = await startScene(4, NAMESPACE);
+  world = scene.world;
 });
 
-afterAll(async () => {
-  await kubelet?.stop();
-  await ungate?.();
-  await world?.kubectl('delete', 'namespace', NAMESPACE, '--ignore-not-found', '--wait');
-  world?.remove();
-  stopControlPlane?.();
-});
+afterAll(() => scene?.end());
 
 describe('nx deploy on a real API server (Helm 4)', () => {
   let backendTag: string;

@@ -2,8 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { CONTEXT, ensureControlPlane, RELEASE, World, type CommandResult } from './cluster';
-import { gateReadiness, KubeletStandIn } from './kubelet-stand-in';
+import { CONTEXT, RELEASE, type CommandResult, type World } from './cluster';
+import { startScene, type Scene } from './scene';
 
 /**
  * The rest of a release's life on a real API server, on Helm 3 this time: a first install, the
@@ -15,17 +15,11 @@ const NAMESPACE = 'todo-helm3';
 const DEPLOY = ['--configuration=dev', `--kubeContext=${CONTEXT}`, `--namespace=${NAMESPACE}`];
 const SECRET = 'todo-app-secrets';
 
+let scene: Scene;
 let world: World;
-let kubelet: KubeletStandIn;
-let stopControlPlane: () => void;
-let ungate: () => Promise<void>;
-
-function explain(result: CommandResult): string {
-  return `exit ${result.exitCode}\n${result.output}\nkubelet stand-in: ${kubelet?.events.join('\n')}`;
-}
 
 function expectSuccess(result: CommandResult): void {
-  if (result.exitCode !== 0) throw new Error(`command failed: ${explain(result)}`);
+  scene.expectSuccess(result);
 }
 
 /** Objects of the release left in a namespace, as `kind/name`. */
@@ -50,24 +44,11 @@ function writeValues(name: string, yaml: string): string {
 }
 
 beforeAll(async () => {
-  const controlPlane = ensureControlPlane();
-  stopControlPlane = controlPlane.stop;
-  world = new World(controlPlane.kubeconfig, 3);
-  for (const namespace of [NAMESPACE, 'todo-unbound', 'todo-prod-check'])
-    await world.kubectl('delete', 'namespace', namespace, '--ignore-not-found', '--wait');
-  ungate = await gateReadiness(world);
-  kubelet = new KubeletStandIn(world, NAMESPACE);
-  kubelet.start();
+  scene = await startScene(3, NAMESPACE, ['todo-unbound', 'todo-prod-check']);
+  world = scene.world;
 });
 
-afterAll(async () => {
-  await kubelet?.stop();
-  await ungate?.();
-  for (const namespace of [NAMESPACE, 'todo-unbound', 'todo-prod-check'])
-    await world?.kubectl('delete', 'namespace', namespace, '--ignore-not-found', '--wait');
-  world?.remove();
-  stopControlPlane?.();
-});
+afterAll(() => scene?.end());
 
 describe('a release on Helm 3 and a real API server', () => {
   const jwtKey = randomBytes(24).toString('hex');
@@ -207,7 +188,7 @@ describe('a release on Helm 3 and a real API server', () => {
   });
 
   test('a dry run of the production deploy is validated by the server when a cluster answers', async () => {
-    const result = await world.nx(
+    const prodDryRun = [
       'deploy',
       'backend',
       '--configuration=prod',
@@ -216,7 +197,8 @@ describe('a release on Helm 3 and a real API server', () => {
       '--namespace=todo-prod-check',
       '--dry-run',
       '--exclude-task-dependencies',
-    );
+    ];
+    const result = await world.nx(...prodDryRun);
     expectSuccess(result);
     expect(result.output).toMatch(/server dry run in \S+ — \d+ objects accepted, nothing changed/);
     expect(await releaseObjects('todo-prod-check')).toEqual([]);
@@ -227,16 +209,9 @@ describe('a release on Helm 3 and a real API server', () => {
       'backend:\n  podLabels:\n    bad label: x\n',
     );
     const invalid = await world.nx(
-      'deploy',
-      'backend',
-      '--configuration=prod',
-      '--registry=registry.example.com/todo',
-      `--kubeContext=${CONTEXT}`,
-      '--namespace=todo-prod-check',
+      ...prodDryRun,
       '--valuesFiles=deploy/helm/todo-app/values-prod.yaml',
       `--valuesFiles=${values}`,
-      '--dry-run',
-      '--exclude-task-dependencies',
     );
     expect(invalid.exitCode).not.toBe(0);
     expect(invalid.output).toMatch(/bad label/);
