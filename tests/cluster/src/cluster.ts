@@ -85,8 +85,16 @@ export class World {
     // relative, so they name the copy's projects. Its caches stay with the original.
     execFileSync('cp', ['-al', path.join(workspaceRoot, 'node_modules'), this.root]);
     rmSync(path.join(this.root, 'node_modules/.cache'), { recursive: true, force: true });
-    // A user's workspace is a git work tree; the image tooling lists its files through git.
-    execFileSync('git', ['init', '-q'], { cwd: this.root });
+    // A user's workspace is a git checkout: the image tooling lists its files through git and
+    // labels images with the commit (an image of uncommitted edits keeps that commit's label).
+    execFileSync(
+      'bash',
+      [
+        '-c',
+        'git init -q && git add -A && git -c user.name=cluster-tests -c user.email=cluster-tests@localhost commit -qm "workspace copy"',
+      ],
+      { cwd: this.root },
+    );
     this.useHelm(helmMajor);
     symlinkSync(toolPath('kubectl.sh'), path.join(this.bin, 'kubectl'));
     symlinkSync(
