@@ -81,7 +81,7 @@ build() {
   need_go
   mkdir -p "$bin"
   local started=$SECONDS
-  log "building ${missing[*]} into $bin (a first build takes 10–25 minutes on 2 cores; later ones reuse Go's build cache)"
+  log "building ${missing[*]} into $bin (a first build takes about 6 minutes on 2 idle cores; later ones reuse Go's build cache)"
   log "downloading modules …"
   for module in kubernetes etcd kwok; do
     (cd "$modules/$module" && GOTOOLCHAIN=local go mod download) || die "go mod download failed in tools/control-plane/$module"
