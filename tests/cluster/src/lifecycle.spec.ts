@@ -196,7 +196,6 @@ describe('a release on Helm 3 and a real API server', () => {
       `--kubeContext=${CONTEXT}`,
       '--namespace=todo-prod-check',
       '--dry-run',
-      '--exclude-task-dependencies',
     ];
     const result = await world.nx(...prodDryRun);
     expectSuccess(result);

@@ -102,6 +102,9 @@ export class ShimWorld {
       NX_DEPLOY_REAL_HELM: realHelm(options.helmMajor ?? 3),
       NX_DEPLOY_LOCK_DIR: path.join(this.dir, 'locks'),
       CONTAINER_ENGINE: options.engine,
+      // The executor's builds are child `nx run`s; no daemon or cloud in a throw-away workspace.
+      NX_DAEMON: 'false',
+      NX_NO_CLOUD: 'true',
     };
   }
 

@@ -7,9 +7,16 @@
  * 3.17 / 4.1, and the chart is the real deploy/helm/todo-app.
  */
 import type { ExecutorContext } from '@nx/devkit';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { argsOf, FAKE_BUILD, REAL_CHART, ShimWorld, type Tool } from '../../../test/harness';
+import {
+  argsOf,
+  FAKE_BUILD,
+  REAL_CHART,
+  ShimWorld,
+  WORKSPACE_ROOT,
+  type Tool,
+} from '../../../test/harness';
 import { normalizeDeployOptions } from '../../lib/deploy-options';
 import { execCommand } from '../../lib/exec';
 import deployExecutor, { runDeploy } from './executor';
@@ -713,7 +720,7 @@ describe('deploy executor against recorded cluster shims', () => {
   });
 });
 
-describe('deploy executor through Nx (runExecutor builds only a missing image)', () => {
+describe('deploy executor through Nx (a child nx run builds only a missing image)', () => {
   function context(root: string): ExecutorContext {
     const dockerBuild = (project: string) => ({
       executor: 'nx:run-commands',
@@ -757,6 +764,18 @@ describe('deploy executor through Nx (runExecutor builds only a missing image)',
   it('builds missing images with real podman through their docker-build targets, loads them as the names pods use, and builds nothing the second time', async () => {
     // Real podman builds and saves the images; minikube, kubectl and helm are the shims.
     setUp({ engine: 'podman', tools: ['helm', 'kubectl', 'minikube', 'docker', 'kind'] });
+    // A real Nx workspace: the executor builds through a child `nx run <app>:docker-build`.
+    writeFileSync(path.join(world.root, 'nx.json'), '{"neverConnectToCloud": true}\n');
+    writeFileSync(path.join(world.root, 'package.json'), '{"name": "shim-workspace"}\n');
+    symlinkSync(path.join(WORKSPACE_ROOT, 'node_modules'), path.join(world.root, 'node_modules'));
+    const targets = context(world.root).projectsConfigurations.projects;
+    for (const app of ['frontend', 'backend']) {
+      mkdirSync(path.join(world.root, `apps/${app}`), { recursive: true });
+      writeFileSync(
+        path.join(world.root, `apps/${app}/project.json`),
+        JSON.stringify({ name: app, root: `apps/${app}`, targets: targets[app].targets }),
+      );
+    }
     for (const app of ['frontend', 'backend']) {
       mkdirSync(path.join(world.root, `apps/${app}/src`), { recursive: true });
       // A nonce keeps this run's content tags apart from images earlier runs left in the engine.

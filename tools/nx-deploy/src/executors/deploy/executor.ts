@@ -1,5 +1,4 @@
 import type { ExecutorContext } from '@nx/devkit';
-import { runExecutor } from '@nx/devkit';
 import * as path from 'node:path';
 import { applyBuilds, applyPlan, type ApplyContext } from '../../lib/apply';
 import { createContainerEngine } from '../../lib/container-engine';
@@ -70,11 +69,15 @@ function nxBuilder(context: ExecutorContext, target: string) {
       );
       return false;
     }
-    let success = true;
-    for await (const result of await runExecutor({ project, target }, {}, context)) {
-      success = success && result.success;
-    }
-    return success;
+    // A child `nx run`, so the target's own dependsOn (the app's build) and Nx's cache apply; the
+    // deploy target has no dependsOn, and a deploy with nothing to build starts no task at all.
+    const nx = require.resolve('nx/bin/nx.js', { paths: [context.root] });
+    const result = await execCommand(
+      process.execPath,
+      [nx, 'run', `${project}:${target}`, '--outputStyle=static'],
+      { cwd: context.root, stream: true },
+    );
+    return result.exitCode === 0;
   };
 }
 
