@@ -32,7 +32,7 @@ import type { World } from './cluster';
  */
 
 /** Every namespace a stand-in serves in the cluster suite and the deploy benchmark. */
-export const STAND_IN_NAMESPACES = ['todo-dev', 'todo-helm3', 'bench-deploy'];
+const STAND_IN_NAMESPACES = ['todo-dev', 'todo-helm3', 'bench-deploy'];
 
 interface Stage {
   metadata: { name: string; resourceVersion?: string; [key: string]: unknown };
@@ -144,15 +144,6 @@ export class KubeletStandIn {
     tick();
   }
 
-  /** The container that serves the pod, once the stand-in started it. */
-  containerOf(pod: string): string | undefined {
-    return this.pods.get(pod)?.container;
-  }
-
-  runningPods(): string[] {
-    return [...this.pods.keys()];
-  }
-
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
@@ -220,7 +211,7 @@ export class KubeletStandIn {
       release,
     );
     this.databasePods.add(name);
-    await this.setReady(pod, true);
+    await this.setReady(pod);
     this.events.push(`${name}: PostgreSQL answers`);
   }
 
@@ -250,24 +241,23 @@ export class KubeletStandIn {
       .catch(() => false);
     if (ok) {
       running.settled = 'ready';
-      await this.setReady(running.pod, true);
+      await this.setReady(running.pod);
       this.events.push(`${running.pod.metadata?.name}: ready`);
     }
   }
 
-  private async setReady(pod: IPod, ready: boolean): Promise<void> {
+  private async setReady(pod: IPod): Promise<void> {
     const now = new Date().toISOString();
-    const status = ready ? 'True' : 'False';
     await this.patchStatus(pod, {
       conditions: [
-        { type: 'Ready', status, lastTransitionTime: now },
-        { type: 'ContainersReady', status, lastTransitionTime: now },
+        { type: 'Ready', status: 'True', lastTransitionTime: now },
+        { type: 'ContainersReady', status: 'True', lastTransitionTime: now },
       ],
       containerStatuses: (pod.spec?.containers ?? []).map((c) => ({
         name: c.name,
         image: c.image,
         imageID: '',
-        ready,
+        ready: true,
         started: true,
         restartCount: 0,
         state: { running: { startedAt: pod.status?.startTime ?? now } },

@@ -4,7 +4,6 @@ import { gateReadiness, KubeletStandIn } from './kubelet-stand-in';
 /** A copy of the workspace on the control plane, with a kubelet stand-in serving one namespace. */
 export interface Scene {
   world: World;
-  kubelet: KubeletStandIn;
   /** Throws with the command's output and what the stand-in did, unless it exited 0. */
   expectSuccess(result: CommandResult): void;
   /** Stops the stand-in, deletes the namespaces, removes the copy, stops what it started. */
@@ -26,7 +25,6 @@ export async function startScene(
   kubelet.start();
   return {
     world,
-    kubelet,
     expectSuccess(result) {
       if (result.exitCode === 0) return;
       throw new Error(

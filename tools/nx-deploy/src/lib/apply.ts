@@ -26,10 +26,10 @@ import type { Shell } from './shell';
 import {
   assessRollout,
   containerPortFor,
-  durationMs,
   podForReadyCheck,
   summarizeReadyBody,
 } from './status-check';
+import { durationMs } from './options-error';
 import { commandFailure, excerpt, parseKubeList, parseToolJson, toolLabel } from './tool-output';
 import type { ToolStatus } from './tools';
 

@@ -3,10 +3,10 @@
  * kubeconfig whose cluster refuses at once: a flag it does not know would fail here as for a user.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { realKubectl } from '../../test/harness';
+import { realKubectl, refusingKubeconfig } from '../../test/harness';
 import { kubectlArgs } from './kubectl';
 
 const scope = { context: 'minikube', namespace: 'todo-dev' };
@@ -29,19 +29,7 @@ let dir: string;
 let kubeconfig: string;
 beforeAll(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'nx-deploy-kubectl-'));
-  kubeconfig = path.join(dir, 'kubeconfig');
-  writeFileSync(
-    kubeconfig,
-    [
-      'apiVersion: v1',
-      'kind: Config',
-      'clusters: [{name: refused, cluster: {server: "https://127.0.0.1:1"}}]',
-      'contexts: [{name: minikube, context: {cluster: refused, user: nobody}}]',
-      'users: [{name: nobody, user: {token: not-a-secret}}]',
-      'current-context: minikube',
-      '',
-    ].join('\n'),
-  );
+  kubeconfig = refusingKubeconfig(dir);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -38,6 +38,15 @@ export function requireDnsLabel(option: string, value: string | undefined): stri
 
 const GO_DURATION = /^([0-9]+(ms|s|m|h))+$/;
 
+/** A Go duration (what --timeout takes: 90s, 5m, 1h30m, 500ms) in milliseconds. */
+export function durationMs(duration: string): number {
+  const factor: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  let total = 0;
+  for (const [, amount, unit] of duration.matchAll(/(\d+)(ms|s|m|h)/g))
+    total += Number(amount) * factor[unit];
+  return total;
+}
+
 export function requireDuration(option: string, value: string): string {
   if (!GO_DURATION.test(value)) {
     throw new OptionsError(option, `"${value}" must be a duration such as 90s, 5m or 1h30m`);

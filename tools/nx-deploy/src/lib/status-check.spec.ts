@@ -10,10 +10,10 @@ import {
 import {
   assessRollout,
   containerPortFor,
-  durationMs,
   podForReadyCheck,
   summarizeReadyBody,
 } from './status-check';
+import { durationMs } from './options-error';
 
 const snapshotOf = (file: string) => snapshotFromItems(recordedItems(file));
 

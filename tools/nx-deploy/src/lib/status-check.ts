@@ -205,13 +205,3 @@ export function summarizeReadyBody(body: string): string {
     return flat ? `answered ${JSON.stringify(flat.slice(0, 80))}` : 'answered with an empty body';
   }
 }
-
-/** Go durations as the timeout option takes them: 90s, 5m, 1h30m, 500ms. */
-export function durationMs(text: string): number {
-  let total = 0;
-  for (const [, n, unit] of text.matchAll(/(\d+)(ms|s|m|h)/g)) {
-    total +=
-      Number(n) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit as 'ms' | 's' | 'm' | 'h'];
-  }
-  return total;
-}

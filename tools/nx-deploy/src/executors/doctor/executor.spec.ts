@@ -6,7 +6,7 @@ import { rmSync, symlinkSync } from 'node:fs';
 import * as path from 'node:path';
 import { ShimWorld } from '../../../test/harness';
 import { execCommand, type CommandResult } from '../../lib/exec';
-import { realKubectl, refusingKubeconfig } from '../teardown/real-cli.testing';
+import { realKubectl, refusingKubeconfig } from '../../../test/harness';
 import {
   doctorReport,
   nodeAllocatable,

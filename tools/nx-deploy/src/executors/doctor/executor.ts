@@ -17,7 +17,7 @@ import {
   type ToolName,
   type ToolStatus,
 } from '../../lib/tools';
-import { readCurrentContext, wrongContextMessage } from '../teardown/kube-context';
+import { readCurrentContext, wrongContextMessage } from '../../lib/kube-context';
 import { kubectlErrorLine, parseKubeList } from '../teardown/kube-objects';
 import type { DoctorExecutorSchema } from './schema';
 

@@ -10,7 +10,7 @@ import { Masker } from '../../lib/mask';
 import { OptionsError, requireDnsLabel } from '../../lib/options-error';
 import { Progress, type LogLine } from '../../lib/progress';
 import { Shell } from '../../lib/shell';
-import { checkKubeContext } from '../teardown/kube-context';
+import { checkKubeContext } from '../../lib/kube-context';
 import { kubectlErrorLine } from '../teardown/kube-objects';
 import type { SecretsExecutorSchema } from './schema';
 

@@ -3,11 +3,16 @@ import { execCommand, firstErrorLine, type CommandRunner } from '../../lib/exec'
 import { helmScope } from '../../lib/helm';
 import { acquireReleaseLock, lockPath } from '../../lib/lock';
 import { Masker } from '../../lib/mask';
-import { OptionsError, requireDnsLabel, requireDuration } from '../../lib/options-error';
+import {
+  durationMs,
+  OptionsError,
+  requireDnsLabel,
+  requireDuration,
+} from '../../lib/options-error';
 import { Progress, type LogLine } from '../../lib/progress';
 import { Shell } from '../../lib/shell';
-import { checkKubeContext } from './kube-context';
-import { durationMs, kubectlErrorLine, parseKubeList, type KubeObject } from './kube-objects';
+import { checkKubeContext } from '../../lib/kube-context';
+import { kubectlErrorLine, parseKubeList, type KubeObject } from './kube-objects';
 import type { TeardownExecutorSchema } from './schema';
 
 export interface TeardownOptions {

@@ -60,15 +60,6 @@ export function parseKubeList(stdout: string): { items: KubeObject[] } | { probl
   return { items: objects };
 }
 
-/** A Go duration (what --timeout takes: 90s, 5m, 1h30m, 500ms) in milliseconds. */
-export function durationMs(duration: string): number {
-  const factor: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-  let total = 0;
-  for (const [, amount, unit] of duration.matchAll(/(\d+)(ms|s|m|h)/g))
-    total += Number(amount) * factor[unit];
-  return total;
-}
-
 /**
  * The line of a failed kubectl that says what went wrong. kubectl logs client-side noise first
  * (klog lines such as `E1202 17:20:59.191515 … "Failed to watch"`, `Warning: …`) and its own

@@ -1,11 +1,10 @@
 /**
- * The current-context guard of the teardown, secrets and doctor executors (kept here, beside
- * its first user, while src/lib is being reworked): each refuses to touch a cluster other than
+ * The current-context guard of the teardown, secrets and doctor executors: each refuses to touch a cluster other than
  * the one its `kubeContext` option names, and says both ways out — switch kubectl's context, or
  * name the current one with the executor's own option.
  */
-import { firstErrorLine, type CommandResult } from '../../lib/exec';
-import type { Shell } from '../../lib/shell';
+import { firstErrorLine, type CommandResult } from './exec';
+import type { Shell } from './shell';
 
 /**
  * One line: which context is current, which one the executor wants (`wants` reads after a
