@@ -1,4 +1,4 @@
-import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
 import {
   copyFileSync,
   mkdirSync,
@@ -8,6 +8,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { constants } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
@@ -57,6 +58,19 @@ function toolPath(script: string, ...args: string[]): string {
 }
 
 /** A copy of the workspace to edit, with the tools a user has on PATH. */
+/** A long-running command of the copy (`nx deploy --watch`). */
+export interface Session {
+  /** Its process group: the command and every process it started. */
+  pgid: number;
+  readonly output: string;
+  exited: Promise<number>;
+  /** The first match of `pattern` in the output after character `from`. */
+  waitFor(pattern: RegExp, timeoutMs: number, from?: number): Promise<RegExpMatchArray>;
+  /** Ctrl-C: SIGINT to the whole process group, as a terminal sends it. */
+  interrupt(): void;
+  kill(): void;
+}
+
 export class World {
   readonly dir: string;
   readonly root: string;
@@ -155,6 +169,84 @@ export class World {
   /** `npx nx <args>` in the copy; the output is also kept for the failure message. */
   nx(...args: string[]): Promise<CommandResult> {
     return this.run('npx', ['nx', ...args, '--outputStyle=static']);
+  }
+
+  /**
+   * Starts a long-running command in the copy, in its own process group as a terminal's
+   * foreground job is, so `interrupt()` is the Ctrl-C a user types.
+   */
+  start(command: string, args: string[]): Session {
+    const child = spawn(command, args, {
+      cwd: this.root,
+      env: this.env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    const waiters = new Set<() => void>();
+    const take = (chunk: Buffer) => {
+      output += chunk.toString();
+      for (const check of waiters) check();
+    };
+    child.stdout.on('data', take);
+    child.stderr.on('data', take);
+    const exited = new Promise<number>((resolve) =>
+      // As a shell reports it: 128 + the signal's number for a process a signal ended.
+      child.on('close', (code, signal) =>
+        resolve(code ?? (signal ? 128 + constants.signals[signal] : -1)),
+      ),
+    );
+    let exitCode: number | undefined;
+    void exited.then((code) => {
+      exitCode = code;
+      for (const check of waiters) check();
+    });
+    const pgid = child.pid as number;
+    return {
+      pgid,
+      get output() {
+        return output;
+      },
+      exited,
+      waitFor(pattern, timeoutMs, from = 0) {
+        return new Promise<RegExpMatchArray>((resolve, reject) => {
+          const check = () => {
+            const match = output.slice(from).match(pattern);
+            if (match) {
+              finish();
+              resolve(match);
+            } else if (exitCode !== undefined) {
+              finish();
+              reject(new Error(`exited (${exitCode}) before ${pattern} appeared:\n${output}`));
+            }
+          };
+          const timer = setTimeout(() => {
+            finish();
+            reject(new Error(`${pattern} did not appear within ${timeoutMs / 1000}s:\n${output}`));
+          }, timeoutMs);
+          const finish = () => {
+            clearTimeout(timer);
+            waiters.delete(check);
+          };
+          waiters.add(check);
+          check();
+        });
+      },
+      interrupt() {
+        try {
+          process.kill(-pgid, 'SIGINT');
+        } catch {
+          // already gone
+        }
+      },
+      kill() {
+        try {
+          process.kill(-pgid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      },
+    };
   }
 
   async kubectl(...args: string[]): Promise<string> {

@@ -41,6 +41,41 @@ export interface DeployOptions {
   lockTimeoutMs: number;
   dryRun: boolean;
   verbose: boolean;
+  /** The dev loop's settings; undefined without --watch. */
+  watch?: WatchOptions;
+}
+
+export interface WatchOptions {
+  /** 0: no forward. */
+  forwardPort: number;
+  logs: boolean;
+  debounceMs: number;
+  cleanup: boolean;
+}
+
+function integerIn(option: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new OptionsError(
+      option,
+      `must be a whole number from ${min} to ${max}, got ${String(value)}`,
+    );
+  }
+  return value;
+}
+
+function watchOptions(options: DeployExecutorSchema): WatchOptions | undefined {
+  if (!options.watch) {
+    // The loop's other settings may sit in the project's configuration; a plain deploy ignores them.
+    if (options.cleanup) throw new OptionsError('cleanup', 'applies only with --watch');
+    return undefined;
+  }
+  if (options.dryRun) throw new OptionsError('watch', 'cannot be combined with --dryRun');
+  return {
+    forwardPort: integerIn('forwardPort', options.forwardPort ?? 0, 0, 65535),
+    logs: options.logs ?? true,
+    debounceMs: integerIn('watchDebounceMs', options.watchDebounceMs ?? 300, 10, 10_000),
+    cleanup: options.cleanup ?? false,
+  };
 }
 
 /** `{project}` in project.json; `%project%` on the command line, where Nx rewrites braces. */
@@ -159,5 +194,6 @@ export function normalizeDeployOptions(
     lockTimeoutMs: lockTimeout * 1000,
     dryRun: options.dryRun ?? false,
     verbose: options.verbose ?? false,
+    watch: watchOptions(options),
   };
 }

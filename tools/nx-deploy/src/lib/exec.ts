@@ -1,3 +1,6 @@
+import { spawn } from 'node:child_process';
+import type { Readable } from 'node:stream';
+
 /**
  * The one module that starts processes. Everything else receives a `CommandRunner`, so plans can
  * be computed and tested without any process, and so the caller — not this layer — decides what a
@@ -192,3 +195,46 @@ export const httpGet: HttpGetter = async (url, timeoutMs) => {
     };
   }
 };
+
+export interface LogStream {
+  stdout: Readable | null;
+  stderr: Readable | null;
+  /** Settles when the stream's process has ended. */
+  ended: Promise<unknown>;
+  stop(): Promise<void>;
+}
+
+/** Starts a long-running `kubectl logs -f …` . */
+export type LogStreamStarter = (args: string[]) => LogStream;
+
+export const startLogStream: LogStreamStarter = (args) => {
+  // Node's spawn rather than execa (ESM-only, loaded asynchronously): a stream starts synchronously.
+  const child = spawn('kubectl', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const ended = new Promise<void>((resolve) => {
+    child.once('close', () => resolve());
+    child.once('error', () => resolve());
+  });
+  return {
+    stdout: child.stdout,
+    stderr: child.stderr,
+    ended,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await ended;
+    },
+  };
+};
+
+export const shellQuote = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * Runs a shell script outside this process's tree and terminal session (the `sh -c '… &'` that
+ * starts it exits at once), its output in `log`: it finishes even when the task is being stopped.
+ */
+export function runDetached(script: string, log: string, env: NodeJS.ProcessEnv): void {
+  spawn('sh', ['-c', `(${script}) > "$0" 2>&1 &`, log], {
+    detached: true,
+    stdio: 'ignore',
+    env,
+  }).unref();
+}

@@ -73,6 +73,17 @@ export const kubectlArgs = {
       `--tail=${tail}`,
       ...(previous ? ['--previous'] : []),
     ),
+  /** Long-running: follows the pod's containers, each line prefixed `[pod/NAME/CONTAINER]`. */
+  followLogs: (scope: KubeScope, pod: string, tail: number) =>
+    scoped(
+      scope,
+      'logs',
+      '--follow',
+      `pod/${pod}`,
+      '--all-containers',
+      '--prefix',
+      `--tail=${tail}`,
+    ),
   /** Long-running; kubectl picks the local port and prints it ("Forwarding from 127.0.0.1:N -> P"). */
   portForward: (scope: KubeScope, pod: string, port: number) =>
     scoped(scope, 'port-forward', `pod/${pod}`, `:${port}`, '--address', '127.0.0.1'),

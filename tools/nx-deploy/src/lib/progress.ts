@@ -2,6 +2,14 @@ import type { Masker } from './mask';
 
 export type LogLine = (line: string) => void;
 
+/** A finished step, as the dev loop's one-line summary of a cycle reports it. */
+export interface StepRecord {
+  title: string;
+  ms: number;
+  ok: boolean;
+  note?: string;
+}
+
 export function formatDuration(ms: number): string {
   return ms < 1000 ? `${ms}ms` : `${(ms / 1000).toFixed(1)}s`;
 }
@@ -15,6 +23,7 @@ export class Progress {
     private readonly write: LogLine,
     private readonly masker: Masker,
     readonly verbose: boolean,
+    private readonly onStep?: (step: StepRecord) => void,
   ) {}
 
   line(text: string): void {
@@ -36,11 +45,15 @@ export class Progress {
 
   done(title: string, startedAt: number, note?: string): void {
     const suffix = note ? ` — ${note}` : '';
-    this.line(`✔ ${title}${suffix} (${formatDuration(Date.now() - startedAt)})`);
+    const ms = Date.now() - startedAt;
+    this.onStep?.({ title, ms, ok: true, note });
+    this.line(`✔ ${title}${suffix} (${formatDuration(ms)})`);
   }
 
   failed(title: string, startedAt: number, reason: string): void {
-    this.line(`✖ ${title}: ${reason} (${formatDuration(Date.now() - startedAt)})`);
+    const ms = Date.now() - startedAt;
+    this.onStep?.({ title, ms, ok: false, note: reason });
+    this.line(`✖ ${title}: ${reason} (${formatDuration(ms)})`);
   }
 
   skipped(title: string, reason: string): void {

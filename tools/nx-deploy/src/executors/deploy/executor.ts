@@ -38,7 +38,7 @@ import {
   type Plan,
   type PlanContext,
 } from '../../lib/plan';
-import { formatDuration, Progress, type LogLine } from '../../lib/progress';
+import { formatDuration, Progress, type LogLine, type StepRecord } from '../../lib/progress';
 import { summarizeManifests } from '../../lib/render-summary';
 import { Shell } from '../../lib/shell';
 import { kubectlArgs } from '../../lib/kubectl';
@@ -47,6 +47,8 @@ import type { ToolName } from '../../lib/tools';
 import { parseAllDocuments } from 'yaml';
 import { OptionsError } from '../../lib/options-error';
 import type { DeployExecutorSchema } from './schema';
+// watch.ts runs runDeploy of this module; each uses the other only when called.
+import { runWatch, watchInputs } from './watch';
 
 export interface DeployDependencies {
   runner: CommandRunner;
@@ -58,6 +60,14 @@ export interface DeployDependencies {
   httpGet?: HttpGetter;
   /** The status check's poll interval (default 1 s). */
   pollIntervalMs?: number;
+  /** Told of every finished step (the dev loop summarizes a cycle from them). */
+  onStep?: (step: StepRecord) => void;
+}
+
+/** `rolled`: a helm upgrade went out and passed its checks; `up-to-date`: nothing to do. */
+export interface DeployResult {
+  success: boolean;
+  outcome: 'rolled' | 'up-to-date' | 'failed';
 }
 
 /** Builds through the project's own target, so Nx's executor, options and outputs apply. */
@@ -95,22 +105,41 @@ export default async function deployExecutor(
     }
     throw error;
   }
-  return runDeploy(normalized, {
+  const deps: DeployDependencies = {
     runner: execCommand,
     buildImage: nxBuilder(context, normalized.buildTarget),
     write: (line) => console.log(line),
     env: process.env,
+  };
+  if (!normalized.watch) return runDeploy(normalized, deps);
+  return runWatch(normalized, normalized.watch, {
+    ...deps,
+    inputs: watchInputs(context, normalized),
+    stopped: untilSignal(),
+  });
+}
+
+/** Settles on the first Ctrl-C (SIGINT) or SIGTERM, with the signal's name. */
+function untilSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve(signal === 'SIGINT' ? 'Ctrl-C' : signal);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
   });
 }
 
 export async function runDeploy(
   options: DeployOptions,
   deps: DeployDependencies,
-): Promise<{ success: boolean }> {
+): Promise<DeployResult> {
   const started = Date.now();
   const masker = new Masker();
   for (const [key, value] of Object.entries(options.set)) if (isSecretKey(key)) masker.add(value);
-  const progress = new Progress(deps.write, masker, options.verbose);
+  const progress = new Progress(deps.write, masker, options.verbose, deps.onStep);
   const shell = new Shell(
     deps.runner,
     progress,
@@ -136,11 +165,11 @@ export async function runDeploy(
     helmMajor: 3,
     pollIntervalMs: deps.pollIntervalMs,
   };
-  const finish = (success: boolean) => {
+  const finish = (success: boolean, upToDate = false): DeployResult => {
     progress.line(
       `${success ? 'deploy finished' : 'deploy failed'} for ${options.project} in ${formatDuration(Date.now() - started)}`,
     );
-    return { success };
+    return { success, outcome: !success ? 'failed' : upToDate ? 'up-to-date' : 'rolled' };
   };
 
   try {
@@ -190,7 +219,7 @@ export async function runDeploy(
         : `${versions}; context ${options.kubeContext}; cluster answers`,
     );
 
-    if (options.dryRun) return finish(await dryRun(observation, plan, options, ctx));
+    if (options.dryRun) return finish(await dryRun(observation, plan, options, ctx), true);
 
     const lockFile = lockPath(options.kubeContext, options.namespace, options.release);
     let lock;
@@ -257,7 +286,7 @@ export async function runDeploy(
       }
       if (plan.upToDate) {
         progress.line(`✔ ${plan.upToDateLine}`);
-        return finish(true);
+        return finish(true, true);
       }
       for (const step of plan.steps.filter((s) => s.skip))
         progress.skipped(step.title, step.reason);

@@ -26,4 +26,9 @@ export interface DeployExecutorSchema {
   lockTimeout?: number;
   dryRun?: boolean;
   verbose?: boolean;
+  watch?: boolean;
+  forwardPort?: number;
+  logs?: boolean;
+  watchDebounceMs?: number;
+  cleanup?: boolean;
 }

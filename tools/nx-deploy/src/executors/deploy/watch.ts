@@ -1,0 +1,269 @@
+import type { ExecutorContext } from '@nx/devkit';
+import { mkdirSync } from 'node:fs';
+import * as path from 'node:path';
+import type { DeployOptions, WatchOptions } from '../../lib/deploy-options';
+import { runDetached, shellQuote, startPortForward } from '../../lib/exec';
+import { watchFiles } from '../../lib/file-watcher';
+import {
+  isTerminating,
+  newestReplicaSet,
+  podsOfReplicaSet,
+  snapshotFromItems,
+} from '../../lib/kube';
+import { kubectlArgs } from '../../lib/kubectl';
+import type { LogStreamStarter } from '../../lib/exec';
+import { PodLogs } from '../../lib/pod-logs';
+import { formatDuration, type StepRecord } from '../../lib/progress';
+import { StableForward, type ForwardTarget } from '../../lib/stable-forward';
+import { containerPortFor, podForReadyCheck } from '../../lib/status-check';
+import type { Service } from '../../lib/kube';
+import { normalizeTeardownOptions, releaseSelector, teardownCommands } from '../teardown/executor';
+import { runDeploy, type DeployDependencies, type DeployResult } from './executor';
+
+export interface WatchDependencies extends DeployDependencies {
+  /** Files and folders to watch, relative to the workspace root. */
+  inputs: string[];
+  /** Settles when the loop must stop (Ctrl-C, SIGTERM). */
+  stopped: Promise<string>;
+  startLogStream?: LogStreamStarter;
+}
+
+const MAX_FILES_NAMED = 3;
+
+/** Workspace files every image's content depends on. */
+const SHARED_INPUTS = ['package-lock.json', 'tsconfig.base.json', '.dockerignore'];
+
+/**
+ * What the loop watches, relative to the workspace root: the folders of the app and of every
+ * workspace project it depends on (from Nx's project graph, so a library only another app uses
+ * starts no cycle), the shared inputs and the configuration's values files. Whether a change
+ * alters the image is the content tag's decision, in the cycle.
+ */
+export function watchInputs(context: ExecutorContext, options: DeployOptions): string[] {
+  const graph = context.projectGraph;
+  const roots = new Set<string>();
+  const pending = [options.project];
+  const seen = new Set<string>();
+  while (pending.length > 0) {
+    const name = pending.pop() as string;
+    if (seen.has(name) || !graph?.nodes[name]) continue;
+    seen.add(name);
+    roots.add(graph.nodes[name].data.root);
+    for (const dependency of graph.dependencies[name] ?? []) pending.push(dependency.target);
+  }
+  const valuesFiles = options.valuesFiles.map((file) => path.relative(options.workspaceRoot, file));
+  return [...[...roots].sort(), ...SHARED_INPUTS, ...valuesFiles];
+}
+
+/** "apps/backend/src/main.ts, libs/config/src/index.ts +2 more" */
+export function describeFiles(files: string[]): string {
+  const named = files.slice(0, MAX_FILES_NAMED).join(', ');
+  return files.length > MAX_FILES_NAMED
+    ? `${named} +${files.length - MAX_FILES_NAMED} more`
+    : named;
+}
+
+/** The cycle's one line: what triggered it, what it did, each step's time. */
+export function cycleLine(
+  project: string,
+  files: string[] | undefined,
+  result: DeployResult,
+  steps: StepRecord[],
+  ms: number,
+): string {
+  const trigger = files ? `${describeFiles(files)} changed` : 'first deploy';
+  const timings = steps
+    .filter((s) => s.title !== 'preflight')
+    .map((s) => `${s.title} ${formatDuration(s.ms)}`)
+    .join(' · ');
+  const revision = steps.map((s) => /^revision (\d+)$/.exec(s.note ?? '')?.[1]).find(Boolean);
+  const total = formatDuration(ms);
+  if (result.outcome === 'up-to-date') {
+    return `⟳ ${project}: ${trigger} → the image's content tag did not change: nothing built, nothing rolled (${total})`;
+  }
+  if (result.outcome === 'rolled') {
+    return `⟳ ${project}: ${trigger} → revision ${revision ?? '?'} rolled out in ${total}${timings ? ` (${timings})` : ''}`;
+  }
+  return `✖ ${project}: ${trigger} → deploy failed in ${total} (see above: a failed rollout is rolled back, the last good revision keeps serving) — waiting for the next change`;
+}
+
+/**
+ * The dev loop: a deploy, then one more through the same observe → plan → apply each time the
+ * watched inputs settle. Saves during a cycle are gathered into the next one.
+ */
+export async function runWatch(
+  options: DeployOptions,
+  watch: WatchOptions,
+  deps: WatchDependencies,
+): Promise<{ success: boolean }> {
+  const write = deps.write;
+  const scope = { context: options.kubeContext, namespace: options.namespace };
+  const kubectl = async (args: string[]) => {
+    const result = await deps.runner('kubectl', args, { timeoutMs: 20_000, env: deps.env });
+    if (result.exitCode !== 0)
+      throw new Error(result.stderr.trim().split('\n')[0] || 'kubectl failed');
+    return JSON.parse(result.stdout) as unknown;
+  };
+  const appPods = async () => {
+    const list = (await kubectl(kubectlArgs.releaseObjects(scope, options.release))) as {
+      items?: unknown[];
+    };
+    return snapshotFromItems(list.items ?? []);
+  };
+
+  const logs = watch.logs
+    ? new PodLogs(
+        (pod, tail) => kubectlArgs.followLogs(scope, pod, tail),
+        write,
+        deps.startLogStream,
+      )
+    : undefined;
+  const forward =
+    watch.forwardPort > 0
+      ? new StableForward(
+          watch.forwardPort,
+          async (): Promise<ForwardTarget> => {
+            const chosen = podForReadyCheck(await appPods(), options.deployment);
+            if (!chosen.pod) return { problem: chosen.problem ?? 'no ready pod' };
+            const service = (await kubectl(kubectlArgs.service(scope, options.service)).catch(
+              () => undefined,
+            )) as Service | undefined;
+            const port = containerPortFor(service, options.servicePort, chosen.pod);
+            return port.port
+              ? { pod: chosen.pod.metadata.name, port: port.port }
+              : { problem: port.problem ?? 'no container port' };
+          },
+          (pod, port) =>
+            (deps.portForward ?? startPortForward)(
+              'kubectl',
+              kubectlArgs.portForward(scope, pod, port),
+              { timeoutMs: 15_000 },
+            ),
+          write,
+        )
+      : undefined;
+  if (forward) {
+    try {
+      await forward.listen();
+    } catch (error) {
+      write(`✖ ${(error as Error).message}`);
+      return { success: false };
+    }
+  }
+
+  let firstAttach = true;
+  /** After a cycle: follow the new pods' logs and move the forward to the newest pod. */
+  const attach = async () => {
+    if (logs) {
+      try {
+        const snapshot = await appPods();
+        const deployment = snapshot.deployments.find((d) => d.metadata.name === options.deployment);
+        const newest = deployment && newestReplicaSet(deployment, snapshot.replicaSets);
+        const pods = newest
+          ? podsOfReplicaSet(newest, snapshot.pods)
+              .filter((p) => !isTerminating(p.metadata))
+              .map((p) => p.metadata.name)
+          : [];
+        // The pods running when the loop starts show their last lines; new pods show everything.
+        logs.follow(pods, firstAttach ? 10 : -1);
+      } catch (error) {
+        write(`! logs: cannot list the pods of ${options.deployment}: ${(error as Error).message}`);
+      }
+    }
+    firstAttach = false;
+    await forward?.refresh();
+  };
+
+  let stopping = false;
+  const cycle = async (files: string[] | undefined) => {
+    const steps: StepRecord[] = [];
+    const started = Date.now();
+    let result: DeployResult;
+    if (!options.contentTagCommand && files) {
+      // Without a content tag command the image manifest is the tag: build first (Nx's cache
+      // makes an unchanged input a no-op), then deploy what the manifest names.
+      const built = await deps.buildImage(options.project);
+      result = built
+        ? await runDeploy(options, { ...deps, onStep: (s) => steps.push(s) })
+        : { success: false, outcome: 'failed' };
+    } else {
+      result = await runDeploy(options, { ...deps, onStep: (s) => steps.push(s) });
+    }
+    if (stopping) return;
+    write(cycleLine(options.project, files, result, steps, Date.now() - started));
+    if (result.outcome !== 'up-to-date' || firstAttach) await attach();
+  };
+
+  let running: Promise<void> | undefined;
+  let queued: string[] = [];
+  const drain = async () => {
+    while (queued.length > 0 && !stopping) {
+      const files = queued;
+      queued = [];
+      await cycle(files);
+    }
+    running = undefined;
+    if (!stopping) write(idleLine);
+  };
+
+  const idleLine = `👀 watching ${describeFiles(deps.inputs)} for ${options.project} — save a file to redeploy, Ctrl-C to stop${forward ? `; the app answers at ${forward.url}` : ''}`;
+  const watcher = watchFiles(options.workspaceRoot, deps.inputs, watch.debounceMs, (files) => {
+    queued = [...new Set([...queued, ...files])].sort();
+    running ??= drain();
+  });
+
+  running = cycle(undefined).then(() => {
+    running = undefined;
+    if (queued.length > 0) running = drain();
+    else if (!stopping) write(idleLine);
+  });
+
+  const reason = await deps.stopped;
+  stopping = true;
+  const stopStarted = Date.now();
+  // First, while nothing is being torn down: Nx ends the task's whole process tree within seconds
+  // of a Ctrl-C, so the uninstall must not be one of its processes.
+  const cleanupLog = watch.cleanup ? uninstallInBackground(options, deps.env) : undefined;
+  watcher.close();
+  await Promise.all([logs?.stop(), forward?.close()]);
+  write(
+    `■ ${reason}: stopped watching, log streams and port-forwards in ${formatDuration(Date.now() - stopStarted)}${cleanupLog ? `; uninstalling ${options.release} from ${options.namespace} (log: ${path.relative(options.workspaceRoot, cleanupLog)})` : ''}`,
+  );
+  return { success: true };
+}
+
+/**
+ * `--cleanup`: the teardown's helm uninstall and the deletion of the release's claims, run by a
+ * shell that has left this process's tree and terminal session (`sh -c '… &'` exits at once),
+ * so it completes after Nx has stopped the task. Returns its log file.
+ */
+function uninstallInBackground(options: DeployOptions, env: NodeJS.ProcessEnv): string {
+  const teardown = normalizeTeardownOptions({
+    release: options.release,
+    namespace: options.namespace,
+    kubeContext: options.kubeContext,
+  });
+  const commands = [
+    ...teardownCommands(teardown),
+    {
+      command: 'kubectl',
+      args: [
+        '--context',
+        teardown.kubeContext,
+        '--namespace',
+        teardown.namespace,
+        'delete',
+        'persistentvolumeclaims',
+        '-l',
+        releaseSelector(teardown.release),
+        '--ignore-not-found',
+      ],
+    },
+  ];
+  const script = commands.map((c) => [c.command, ...c.args].map(shellQuote).join(' ')).join(' && ');
+  const logDir = path.join(options.workspaceRoot, 'tmp', 'nx-deploy');
+  mkdirSync(logDir, { recursive: true });
+  const log = path.join(logDir, `cleanup-${options.namespace}-${options.release}.log`);
+  runDetached(script, log, env);
+  return log;
+}
