@@ -125,8 +125,13 @@ async function main(): Promise<void> {
       results['no-op: helm upgrade --install --wait'].push(await timed(() => plainHelm(tag)));
     }
     const tags = [(await values()).backend.image.tag];
+    // A change no earlier run made, so its image is built here, not found in the engine's store.
+    const runId = Date.now().toString(36);
     for (let round = 0; round < runs; round++) {
-      world.edit('apps/backend/src/main.ts', (text) => `${text}\n// bench change ${round}\n`);
+      world.edit(
+        'apps/backend/src/main.ts',
+        (text) => `${text}\n// bench change ${runId}-${round}\n`,
+      );
       results['one-app change: nx deploy'].push(await timed(() => world.nx(...nxDeploy)));
       tags.push((await values()).backend.image.tag);
       // Helm switches between two images that exist: the same rollout without a build.

@@ -92,4 +92,29 @@ describe('normalizeDeployOptions', () => {
       'write %project% there instead',
     );
   });
+
+  it('gives the dev loop its defaults only with --watch', () => {
+    expect(normalize({ forwardPort: 8080 }).watch).toBeUndefined();
+    expect(normalize({ watch: true, forwardPort: 8080 }).watch).toEqual({
+      forwardPort: 8080,
+      logs: true,
+      debounceMs: 300,
+      cleanup: false,
+    });
+  });
+
+  it.each([
+    [{ cleanup: true }, 'Invalid option "cleanup": applies only with --watch'],
+    [{ watch: true, dryRun: true }, 'Invalid option "watch": cannot be combined with --dryRun'],
+    [
+      { watch: true, forwardPort: 70000 },
+      'Invalid option "forwardPort": must be a whole number from 0 to 65535, got 70000',
+    ],
+    [
+      { watch: true, watchDebounceMs: 1.5 },
+      'Invalid option "watchDebounceMs": must be a whole number from 10 to 10000, got 1.5',
+    ],
+  ])('refuses a dev loop setting that cannot work: %j', (options, message) => {
+    expect(() => normalize(options)).toThrow(message);
+  });
 });

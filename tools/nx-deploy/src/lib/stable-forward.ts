@@ -18,6 +18,7 @@ export class StableForward {
   private refreshing?: Promise<void>;
   private server?: net.Server;
   private lastProblem?: string;
+  private readonly clients = new Set<net.Socket>();
 
   constructor(
     readonly localPort: number,
@@ -65,6 +66,7 @@ export class StableForward {
   async close(): Promise<void> {
     const server = this.server;
     this.server = undefined;
+    for (const client of this.clients) client.destroy();
     await Promise.all([
       server ? new Promise((resolve) => server.close(resolve)) : undefined,
       this.drop(this.upstream),
@@ -101,6 +103,8 @@ export class StableForward {
   }
 
   private relay(client: net.Socket): void {
+    this.clients.add(client);
+    client.once('close', () => this.clients.delete(client));
     // Bytes the client sent since its upstream last answered: replayed through a new forward
     // when that upstream closes unanswered (its pod went away mid-request).
     let pending: Buffer[] = [];
@@ -142,9 +146,10 @@ export class StableForward {
           client.end();
           return;
         }
-        if (!answered) void this.drop(this.upstream === target ? target : undefined);
         // Idle: the client's next request opens an upstream to the then-current pod.
         if (pending.length === 0) return;
+        // Closed on a waiting request: that pod is gone, so is its forward.
+        void this.drop(this.upstream === target ? target : undefined);
         if (++attempts > 2) {
           client.destroy();
           return;

@@ -29,6 +29,7 @@ export interface WatchDependencies extends DeployDependencies {
 }
 
 const MAX_FILES_NAMED = 3;
+const WATCH_POLL_MS = 250;
 
 /** Workspace files every image's content depends on. */
 const SHARED_INPUTS = ['package-lock.json', 'tsconfig.base.json', '.dockerignore'];
@@ -177,17 +178,22 @@ export async function runWatch(
   let stopping = false;
   const cycle = async (files: string[] | undefined) => {
     const steps: StepRecord[] = [];
+    // The user is waiting on the rollout: the status check looks four times a second.
+    const deployOnce = () =>
+      runDeploy(options, {
+        ...deps,
+        pollIntervalMs: deps.pollIntervalMs ?? WATCH_POLL_MS,
+        onStep: (s) => steps.push(s),
+      });
     const started = Date.now();
     let result: DeployResult;
     if (!options.contentTagCommand && files) {
       // Without a content tag command the image manifest is the tag: build first (Nx's cache
       // makes an unchanged input a no-op), then deploy what the manifest names.
       const built = await deps.buildImage(options.project);
-      result = built
-        ? await runDeploy(options, { ...deps, onStep: (s) => steps.push(s) })
-        : { success: false, outcome: 'failed' };
+      result = built ? await deployOnce() : { success: false, outcome: 'failed' };
     } else {
-      result = await runDeploy(options, { ...deps, onStep: (s) => steps.push(s) });
+      result = await deployOnce();
     }
     if (stopping) return;
     write(cycleLine(options.project, files, result, steps, Date.now() - started));
