@@ -58,6 +58,17 @@ function toolPath(script: string, ...args: string[]): string {
 }
 
 /** A copy of the workspace to edit, with the tools a user has on PATH. */
+export interface ReplicaSet {
+  metadata: { name: string; labels: Record<string, string> };
+  spec: { replicas: number; template: { spec: { containers: Array<{ image: string }> } } };
+}
+
+export interface HelmRevision {
+  revision: number;
+  status: string;
+  description: string;
+}
+
 /** A long-running command of the copy (`nx deploy --watch`). */
 export interface Session {
   /** Its process group: the command and every process it started. */
@@ -278,6 +289,24 @@ export class World {
       maxBuffer: 64 * 1024 * 1024,
     });
     return stdout;
+  }
+
+  /** The ReplicaSets of one app of the release (`app.kubernetes.io/component`). */
+  async replicaSets(namespace: string, component: string): Promise<ReplicaSet[]> {
+    const list = await this.kubectlJson<{ items: ReplicaSet[] }>(
+      'get',
+      'replicasets',
+      '-n',
+      namespace,
+      '-l',
+      `app.kubernetes.io/component=${component}`,
+    );
+    return list.items;
+  }
+
+  /** `helm history` of the release, oldest first. */
+  async history(namespace: string): Promise<HelmRevision[]> {
+    return JSON.parse(await this.helm('history', RELEASE, '-n', namespace, '-o', 'json'));
   }
 
   /** The tag the image tooling computes for the app in this copy, without building. */

@@ -1,4 +1,11 @@
-import { CONTEXT, RELEASE, type CommandResult, type World } from './cluster';
+import {
+  CONTEXT,
+  RELEASE,
+  type CommandResult,
+  type HelmRevision,
+  type ReplicaSet,
+  type World,
+} from './cluster';
 import { startScene, type Scene } from './scene';
 
 /**
@@ -11,11 +18,6 @@ import { startScene, type Scene } from './scene';
 const NAMESPACE = 'todo-dev';
 const DEPLOY = ['--configuration=dev', `--kubeContext=${CONTEXT}`];
 
-interface ReplicaSet {
-  metadata: { name: string; labels: Record<string, string> };
-  spec: { replicas: number; template: { spec: { containers: Array<{ image: string }> } } };
-}
-
 let scene: Scene;
 let world: World;
 
@@ -23,16 +25,8 @@ function expectSuccess(result: CommandResult): void {
   scene.expectSuccess(result);
 }
 
-async function replicaSets(component: string): Promise<ReplicaSet[]> {
-  const list = await world.kubectlJson<{ items: ReplicaSet[] }>(
-    'get',
-    'replicasets',
-    '-n',
-    NAMESPACE,
-    '-l',
-    `app.kubernetes.io/component=${component}`,
-  );
-  return list.items;
+function replicaSets(component: string): Promise<ReplicaSet[]> {
+  return world.replicaSets(NAMESPACE, component);
 }
 
 /** The image of each component's ReplicaSets that have replicas: what runs. */
@@ -42,10 +36,8 @@ async function activeImages(component: string): Promise<string[]> {
     .map((rs) => rs.spec.template.spec.containers[0].image);
 }
 
-async function revisions(
-  namespace = NAMESPACE,
-): Promise<Array<{ revision: number; status: string; description: string }>> {
-  return JSON.parse(await world.helm('history', RELEASE, '-n', namespace, '-o', 'json'));
+function revisions(namespace = NAMESPACE): Promise<HelmRevision[]> {
+  return world.history(namespace);
 }
 
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { CONTEXT, RELEASE, workspaceRoot, type Session, type World } from './cluster';
+import { CONTEXT, workspaceRoot, type Session, type World } from './cluster';
 import { startScene, type Scene } from './scene';
 
 /**
@@ -58,22 +58,11 @@ async function get(port: number, path: string): Promise<{ status: number; body: 
 }
 
 async function revisions(): Promise<number[]> {
-  const history = JSON.parse(
-    await world.helm('history', RELEASE, '-n', NAMESPACE, '-o', 'json'),
-  ) as Array<{ revision: number }>;
-  return history.map((h) => h.revision);
+  return (await world.history(NAMESPACE)).map((h) => h.revision);
 }
 
 async function replicaSets(component: string): Promise<string[]> {
-  const list = await world.kubectlJson<{ items: Array<{ metadata: { name: string } }> }>(
-    'get',
-    'replicasets',
-    '-n',
-    NAMESPACE,
-    '-l',
-    `app.kubernetes.io/component=${component}`,
-  );
-  return list.items.map((rs) => rs.metadata.name).sort();
+  return (await world.replicaSets(NAMESPACE, component)).map((rs) => rs.metadata.name).sort();
 }
 
 /** Waits for the next cycle line of `project` printed after `from`, and returns it. */

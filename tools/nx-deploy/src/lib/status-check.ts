@@ -122,26 +122,40 @@ export function assessRollout(snapshot: ReleaseSnapshot): RolloutAssessment {
   };
 }
 
+/**
+ * The pods of the Deployment's newest ReplicaSet that are not being deleted: the new code. A
+ * problem instead when the Deployment or its ReplicaSet does not exist (yet).
+ */
+export function podsOfNewestReplicaSet(
+  snapshot: ReleaseSnapshot,
+  deploymentName: string,
+): { pods: Pod[]; replicaSet?: string; problem?: string } {
+  const deployment = snapshot.deployments.find((d) => d.metadata.name === deploymentName);
+  if (!deployment) {
+    return { pods: [], problem: `deployment/${deploymentName} is not part of the release` };
+  }
+  const newest = newestReplicaSet(deployment, snapshot.replicaSets);
+  if (!newest) return { pods: [], problem: `deployment/${deploymentName} has no ReplicaSet yet` };
+  const hash = newest.metadata.labels?.['pod-template-hash'];
+  const pods = podsOfReplicaSet(newest, snapshot.pods)
+    .filter((p) => !isTerminating(p.metadata))
+    .filter((p) => !hash || p.metadata.labels?.['pod-template-hash'] === hash)
+    .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+  return { pods, replicaSet: newest.metadata.name };
+}
+
 /** A Ready pod of the Deployment's newest ReplicaSet: the new code, not whichever endpoint a Service picks. */
 export function podForReadyCheck(
   snapshot: ReleaseSnapshot,
   deploymentName: string,
 ): { pod?: Pod; problem?: string } {
-  const deployment = snapshot.deployments.find((d) => d.metadata.name === deploymentName);
-  if (!deployment) {
-    return { problem: `deployment/${deploymentName} is not part of the release` };
-  }
-  const newest = newestReplicaSet(deployment, snapshot.replicaSets);
-  if (!newest) return { problem: `deployment/${deploymentName} has no ReplicaSet yet` };
-  const hash = newest.metadata.labels?.['pod-template-hash'];
-  const pod = podsOfReplicaSet(newest, snapshot.pods)
-    .filter((p) => !isTerminating(p.metadata) && isPodReady(p))
-    .filter((p) => !hash || p.metadata.labels?.['pod-template-hash'] === hash)
-    .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))[0];
+  const newest = podsOfNewestReplicaSet(snapshot, deploymentName);
+  if (newest.problem) return { problem: newest.problem };
+  const pod = newest.pods.find(isPodReady);
   return pod
     ? { pod }
     : {
-        problem: `no ready pod of deployment/${deploymentName}'s newest ReplicaSet ${newest.metadata.name}`,
+        problem: `no ready pod of deployment/${deploymentName}'s newest ReplicaSet ${newest.replicaSet}`,
       };
 }
 

@@ -4,19 +4,13 @@ import * as path from 'node:path';
 import type { DeployOptions, WatchOptions } from '../../lib/deploy-options';
 import { runDetached, shellQuote, startPortForward } from '../../lib/exec';
 import { watchFiles } from '../../lib/file-watcher';
-import {
-  isTerminating,
-  newestReplicaSet,
-  podsOfReplicaSet,
-  snapshotFromItems,
-} from '../../lib/kube';
+import { snapshotFromItems, type Service } from '../../lib/kube';
 import { kubectlArgs } from '../../lib/kubectl';
 import type { LogStreamStarter } from '../../lib/exec';
 import { PodLogs } from '../../lib/pod-logs';
 import { formatDuration, type StepRecord } from '../../lib/progress';
 import { StableForward, type ForwardTarget } from '../../lib/stable-forward';
-import { containerPortFor, podForReadyCheck } from '../../lib/status-check';
-import type { Service } from '../../lib/kube';
+import { containerPortFor, podForReadyCheck, podsOfNewestReplicaSet } from '../../lib/status-check';
 import { normalizeTeardownOptions, releaseSelector, teardownCommands } from '../teardown/executor';
 import { runDeploy, type DeployDependencies, type DeployResult } from './executor';
 
@@ -157,16 +151,12 @@ export async function runWatch(
   const attach = async () => {
     if (logs) {
       try {
-        const snapshot = await appPods();
-        const deployment = snapshot.deployments.find((d) => d.metadata.name === options.deployment);
-        const newest = deployment && newestReplicaSet(deployment, snapshot.replicaSets);
-        const pods = newest
-          ? podsOfReplicaSet(newest, snapshot.pods)
-              .filter((p) => !isTerminating(p.metadata))
-              .map((p) => p.metadata.name)
-          : [];
+        const { pods } = podsOfNewestReplicaSet(await appPods(), options.deployment);
         // The pods running when the loop starts show their last lines; new pods show everything.
-        logs.follow(pods, firstAttach ? 10 : -1);
+        logs.follow(
+          pods.map((p) => p.metadata.name),
+          firstAttach ? 10 : -1,
+        );
       } catch (error) {
         write(`! logs: cannot list the pods of ${options.deployment}: ${(error as Error).message}`);
       }
