@@ -16,10 +16,6 @@ export class PodLogs {
     private readonly start: LogStreamStarter = startLogStream,
   ) {}
 
-  get following(): string[] {
-    return [...this.streams.keys()].sort();
-  }
-
   /** `tail`: how many earlier lines of each newly followed pod to show (-1: all). */
   follow(pods: string[], tail: number): void {
     for (const pod of pods) {
