@@ -137,8 +137,8 @@ start() {
 wait_for() {
   local what=$1 seconds=$2
   shift 2
-  local deadline=$((SECONDS + seconds))
-  until "$@" >/dev/null 2>&1; do
+  local deadline=$((SECONDS + seconds)) answer
+  until answer=$("$@" 2>&1); do
     for component in "${components[@]}"; do
       if [[ -f $state/pids/$component ]] && ! pid_alive "$component"; then
         tail -n 20 "$state/logs/$component.log" >&2
@@ -150,7 +150,7 @@ wait_for() {
         echo "--- $log" >&2
         tail -n 5 "$log" >&2
       done
-      die "timed out after $seconds s waiting for $what"
+      die "timed out after $seconds s waiting for $what; the last check answered: $(tail -n 1 <<<"$answer")"
     fi
     sleep 0.2
   done

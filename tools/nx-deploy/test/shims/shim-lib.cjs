@@ -99,33 +99,33 @@ function shortHash(text) {
  * `docker save` archive is a tar whose manifest.json lists RepoTags.
  */
 function archiveRef(file) {
-  const buffer = fs.readFileSync(file);
+  const fd = fs.openSync(file, 'r');
   try {
-    return JSON.parse(buffer.toString('utf8')).ref;
-  } catch {
-    // A tar archive: 512-byte headers, each followed by its padded content.
-  }
-  for (let offset = 0; offset + 512 <= buffer.length;) {
-    const name = buffer
-      .subarray(offset, offset + 100)
-      .toString('utf8')
-      .replace(/\0.*$/s, '');
-    if (!name) break;
-    const size = parseInt(
-      buffer
-        .subarray(offset + 124, offset + 136)
+    const read = (offset, length) => {
+      const chunk = Buffer.alloc(length);
+      return chunk.subarray(0, fs.readSync(fd, chunk, 0, length, offset));
+    };
+    const { size: fileSize } = fs.fstatSync(fd);
+    if (read(0, 1).toString() === '{') return JSON.parse(read(0, fileSize).toString('utf8')).ref;
+    // A tar archive: 512-byte headers, each followed by its padded content; only headers and the
+    // manifest are read, as an image's layers can be hundreds of megabytes.
+    const field = (header, from, to) =>
+      header
+        .subarray(from, to)
         .toString('utf8')
-        .replace(/\0.*$/s, '')
-        .trim() || '0',
-      8,
-    );
-    if (name === 'manifest.json') {
-      const manifest = JSON.parse(
-        buffer.subarray(offset + 512, offset + 512 + size).toString('utf8'),
-      );
-      return manifest[0].RepoTags[0];
+        .replace(/\0.*$/s, '');
+    for (let offset = 0; offset + 512 <= fileSize; ) {
+      const header = read(offset, 512);
+      const name = field(header, 0, 100);
+      if (!name) break;
+      const size = parseInt(field(header, 124, 136).trim() || '0', 8);
+      if (name === 'manifest.json') {
+        return JSON.parse(read(offset + 512, size).toString('utf8'))[0].RepoTags[0];
+      }
+      offset += 512 + Math.ceil(size / 512) * 512;
     }
-    offset += 512 + Math.ceil(size / 512) * 512;
+  } finally {
+    fs.closeSync(fd);
   }
   throw new Error(`${file}: no image in archive`);
 }
