@@ -64,15 +64,28 @@ describe('backend image', () => {
     expect((await write('/data/probe')).exitCode).toBe(0);
   });
 
-  it('answers /health within 2 s of its first start on an empty data volume', async () => {
-    // Liveness must not wait for the database (DESIGN.md, health semantics): a Kubernetes
-    // liveness probe would otherwise see a dead process while PGlite initialises the volume.
-    const { container, base } = await freshBackend();
-    const health = await waitForStatus(`${base}/health`, { since: container.startedAt });
-    expect(health).toBeLessThanOrEqual(2000);
+  it('answers /health while its database cannot be reached, and /ready 503 naming the database', async () => {
+    // Liveness must not wait for the database: a Kubernetes liveness probe would otherwise restart
+    // a process that only waits for PostgreSQL (or for PGlite initialising its volume). Nothing
+    // listens on port 9 inside the container, so the database stays unreachable.
+    const port = await freePort();
+    const container = await Container.start({
+      image: imageRef('backend'),
+      env: {
+        PORT: String(port),
+        JWT_SECRET_KEY: jwtSecret,
+        DATABASE_URL: 'postgresql://todo:unused@127.0.0.1:9/todo',
+      },
+    });
+    cleanups.push(() => container.remove());
+    const base = `http://127.0.0.1:${port}`;
+    await waitForStatus(`${base}/health`, { since: container.startedAt });
+    const ready = await fetch(`${base}/ready`);
+    expect(ready.status).toBe(503);
+    expect(JSON.stringify(await ready.json())).toMatch(/database/);
   });
 
-  it('answers /health and /ready within 2 s of starting on PostgreSQL, logging JSON lines', async () => {
+  it('answers /health and /ready on PostgreSQL, logging JSON lines', async () => {
     // PostgreSQL is the production database (issue 5 sets the backend's start → ready on it);
     // the embedded database's start-up is reported by `npm run bench:images`.
     const postgres = await startPostgres();
@@ -87,8 +100,8 @@ describe('backend image', () => {
 
     const health = await waitForStatus(`${base}/health`, { since: container.startedAt });
     const ready = await waitForStatus(`${base}/ready`, { since: container.startedAt });
+    // How fast is a benchmark's question (npm run bench:images); here, within the wait's timeout.
     expect({ health, ready }).toEqual({ health: expect.any(Number), ready: expect.any(Number) });
-    expect(Math.max(health, ready)).toBeLessThanOrEqual(2000);
 
     const { stdout } = await container.logs();
     const lines = logLines(stdout);

@@ -3,7 +3,7 @@ import { engineCmd, engineEnv, run } from './support/engine';
 import { engine, imageRef, readManifest, workspaceRoot } from './support/workspace';
 
 /** `nx docker-build frontend` alone (its build is already done), as a user would run it. */
-function dockerBuildFrontend(): { output: string; status: number | null } {
+function dockerBuildFrontend(baseImage?: string): { output: string; status: number | null } {
   const base = spawnSync('bash', ['tools/scripts/make-base-image.sh'], {
     cwd: workspaceRoot,
     env: engineEnv({ CONTAINER_ENGINE: engine }),
@@ -11,7 +11,7 @@ function dockerBuildFrontend(): { output: string; status: number | null } {
   });
   const env = engineEnv({
     CONTAINER_ENGINE: engine,
-    BASE_IMAGE: process.env.BASE_IMAGE ?? base.stdout.trim().split('\n').pop(),
+    BASE_IMAGE: baseImage ?? process.env.BASE_IMAGE ?? base.stdout.trim().split('\n').pop(),
     NX_DAEMON: 'false',
     NX_NO_CLOUD: 'true',
   });
@@ -48,5 +48,20 @@ describe('docker-build target', () => {
     expect(after.tag).toBe(tag);
     expect(after.id.replace(/^sha256:/, '')).toBe(await engineImageId(imageRef('frontend')));
     expect(await engineImageId(`${image}:dev`)).toBe(after.id.replace(/^sha256:/, ''));
+  });
+
+  it('names BASE_IMAGE and make-base-image.sh when the base cannot be pulled', async () => {
+    // A registry on a loopback port where nothing listens: the pull fails as it does on a machine
+    // that reaches no registry, without dialling any address off this machine.
+    const before = readManifest('frontend');
+    const failed = dockerBuildFrontend('127.0.0.1:9/todo/no-such-base:1');
+    expect(failed.status).not.toBe(0);
+    expect(failed.output).toContain(
+      'the base image 127.0.0.1:9/todo/no-such-base:1 (from BASE_IMAGE) is not in',
+    );
+    expect(failed.output).toContain(
+      'export BASE_IMAGE=$(tools/scripts/make-base-image.sh | tail -1)',
+    );
+    expect(readManifest('frontend')).toEqual(before);
   });
 });

@@ -19,13 +19,28 @@ import type { Shell } from './shell';
 import { commandFailure } from './tool-output';
 import { parseToolVersion, VERSION_COMMANDS, type ToolName, type ToolStatus } from './tools';
 import { isPlainObject, mergeValues, type Values } from './values';
+import { useWorkspaceTool } from './workspace-tools';
 
 /** Observe: ask the tools what exists. Read-only — nothing here changes a cluster or an image. */
-export async function observeTools(shell: Shell, names: ToolName[]): Promise<ToolStatus[]> {
+/**
+ * Each tool's version (Helm 3 and 4 alike). With `workspaceRoot`, a Helm or kubectl missing from
+ * PATH is taken from the workspace (lib/workspace-tools) and its status names the script.
+ */
+export async function observeTools(
+  shell: Shell,
+  names: ToolName[],
+  workspaceRoot?: string,
+): Promise<ToolStatus[]> {
+  const version = async (name: ToolName) => {
+    const { command, args } = VERSION_COMMANDS[name];
+    return parseToolVersion(name, await shell.run(command, args, { timeoutMs: 20_000 }));
+  };
   return Promise.all(
     names.map(async (name) => {
-      const { command, args } = VERSION_COMMANDS[name];
-      return parseToolVersion(name, await shell.run(command, args, { timeoutMs: 20_000 }));
+      const status = await version(name);
+      if (status.found || !workspaceRoot) return status;
+      const script = await useWorkspaceTool(shell, name, workspaceRoot);
+      return script ? { ...(await version(name)), workspaceScript: script } : status;
     }),
   );
 }

