@@ -168,7 +168,7 @@ describe('nx deploy on a real API server (Helm 4)', () => {
     expect(brokenTag).not.toBe(backendTag);
 
     const deploy = await world.nx('deploy', 'backend', ...DEPLOY, '--timeout=40s');
-    expect(deploy.exitCode).not.toBe(0);
+    expect(deploy.exitCode).toBe(1);
     expect(deploy.output).toMatch(/container backend is running but not ready/);
     // The diagnosis shows the new pod's real log lines, read through the API server.
     expect(deploy.output).toMatch(/listening; opening the database/);
@@ -186,6 +186,26 @@ describe('nx deploy on a real API server (Helm 4)', () => {
     expect(await world.contentTag('backend')).toBe(backendTag);
     const result = await world.nx('deploy', 'backend', ...DEPLOY);
     expectSuccess(result);
+    expect(await activeImages('backend')).toEqual([`localhost/todo/backend:${backendTag}`]);
+  });
+
+  test('a docker-build that cannot pull its base exits 1, names BASE_IMAGE and changes no revision', async () => {
+    const before = await revisions();
+    const base = world.env.BASE_IMAGE;
+    // A registry on a loopback port where nothing listens, as on a machine that reaches none.
+    world.env.BASE_IMAGE = '127.0.0.1:9/todo/no-such-base:1';
+    try {
+      const deploy = await world.nx('deploy', 'backend', ...DEPLOY);
+      expect(deploy.exitCode).toBe(1);
+      expect(deploy.output).toContain(
+        'export BASE_IMAGE=$(tools/scripts/make-base-image.sh | tail -1)',
+      );
+      expect(deploy.output).toMatch(/✖ build backend: its docker-build target failed/);
+    } finally {
+      if (base === undefined) delete world.env.BASE_IMAGE;
+      else world.env.BASE_IMAGE = base;
+    }
+    expect(await revisions()).toEqual(before);
     expect(await activeImages('backend')).toEqual([`localhost/todo/backend:${backendTag}`]);
   });
 });
