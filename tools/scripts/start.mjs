@@ -8,17 +8,57 @@
 //   npm start -- --no-build        start what dist/ already holds
 //   npm start -- --backend-only
 //   BACKEND_PORT=9000 FRONTEND_PORT=4000 npm start
+//   DATABASE_URL=postgresql://user:pass@localhost:5432/todo npm start   (PostgreSQL instead)
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const args = new Set(process.argv.slice(2));
-const backendPort = Number(process.env.BACKEND_PORT ?? 8000);
-const frontendPort = Number(process.env.FRONTEND_PORT ?? 3000);
 const dataDir = process.env.DATA_DIR ?? join(root, '.data/backend');
+
+class StartError extends Error {}
+
+function portFromEnv(name, fallback) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const port = /^\d+$/.test(raw) ? Number(raw) : NaN;
+  if (!(port >= 1 && port <= 65535))
+    throw new StartError(`${name} must be a port number from 1 to 65535; got "${raw}"`);
+  return port;
+}
+
+/** Fails when something already listens on the port: its answers would pass for ours. */
+function ensurePortFree(name, port) {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (error) =>
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new StartError(
+              `${name} ${port} is already in use on 127.0.0.1 — stop what holds it, or choose another port: ${name}=${port + 1} npm start`,
+            )
+          : error,
+      ),
+    );
+    probe.listen(port, '127.0.0.1', () => probe.close(resolve));
+  });
+}
+
+/** Where the backend keeps its data, without the credentials a DATABASE_URL carries. */
+function databaseDescription() {
+  const url = process.env.DATABASE_URL;
+  if (!url) return `embedded database in ${dataDir}`;
+  try {
+    const { hostname, port, pathname } = new URL(url);
+    return `PostgreSQL at ${hostname}:${port || 5432}${pathname} (DATABASE_URL)`;
+  } catch {
+    throw new StartError('DATABASE_URL must be a postgresql:// URL');
+  }
+}
 
 const backendMain = join(root, 'dist/apps/backend/main.js');
 const frontendServer = join(root, 'dist/apps/frontend/apps/frontend/server.js');
@@ -89,6 +129,16 @@ process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
 
 async function main() {
+  const backendPort = portFromEnv('BACKEND_PORT', 8000);
+  const frontendPort = portFromEnv('FRONTEND_PORT', 3000);
+  if (process.env.PORT)
+    say(
+      `PORT=${process.env.PORT} is not read by npm start, which uses BACKEND_PORT (${backendPort}) and FRONTEND_PORT (${frontendPort})`,
+    );
+  const database = databaseDescription();
+  // Before the build, so that a taken port costs seconds, not a build.
+  await ensurePortFree('BACKEND_PORT', backendPort);
+  if (hasFrontend) await ensurePortFree('FRONTEND_PORT', frontendPort);
   if (!args.has('--no-build')) {
     const projects = hasFrontend ? 'backend,frontend' : 'backend';
     say(`building ${projects} (unchanged builds come from the Nx cache)…`);
@@ -102,7 +152,7 @@ async function main() {
     throw new Error(`${backendMain} is missing: run without --no-build`);
 
   const backendUrl = `http://localhost:${backendPort}`;
-  say(`starting the backend on ${backendUrl} (embedded database in ${dataDir})`);
+  say(`starting the backend on ${backendUrl} (${database})`);
   const backend = run('backend', backendMain, {
     NODE_ENV: 'development',
     PORT: String(backendPort),
@@ -111,7 +161,9 @@ async function main() {
     JWT_SECRET_KEY: localJwtSecret(),
     BACKEND_CORS_ORIGINS: `http://localhost:${frontendPort},http://127.0.0.1:${frontendPort}`,
   });
-  await waitFor(`${backendUrl}/ready`, 'backend', backend);
+  // Polled on the address the servers bind, so no other server on ::1 can answer for them.
+  const backendLoopback = `http://127.0.0.1:${backendPort}`;
+  await waitFor(`${backendLoopback}/ready`, 'backend', backend);
 
   let open = `${backendUrl}/docs`;
   if (hasFrontend) {
@@ -123,16 +175,19 @@ async function main() {
       NODE_ENV: 'production',
       PORT: String(frontendPort),
       HOSTNAME: '127.0.0.1',
-      BACKEND_URL: backendUrl,
+      BACKEND_URL: backendLoopback,
       NEXT_TELEMETRY_DISABLED: '1',
     });
-    await waitFor(frontendUrl, 'frontend', frontend);
+    await waitFor(`http://127.0.0.1:${frontendPort}`, 'frontend', frontend);
     open = frontendUrl;
   }
   say(`ready — open ${open}   (API docs: ${backendUrl}/docs; Ctrl-C stops)`);
 }
 
 main().catch((error) => {
-  say(`failed: ${error.message}`);
+  // A child's own failure is already on the screen: one line says what stopped.
+  say(
+    `failed: ${error instanceof StartError ? error.message : (error.shortMessage ?? error.message)}`,
+  );
   stop(1);
 });

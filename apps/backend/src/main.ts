@@ -3,7 +3,7 @@ import { ShutdownManager } from '@todo/health';
 import type { RequestListener } from 'node:http';
 import { buildApp } from './app';
 import { createDatabase, type DatabaseConfig, type DatabaseHandle } from './db/client';
-import { isDatabaseUnavailable } from './db/errors';
+import { isDatabaseUnavailable, unavailableReason } from './db/errors';
 import { attachApp, listenEarly } from './http/early-listener';
 import { createLogger } from './logger';
 
@@ -27,7 +27,14 @@ async function openDatabase(
     } catch (error) {
       if (!isDatabaseUnavailable(error) || Date.now() + delay > deadline || !shutdown.isServing)
         throw error;
-      logger.warn({ err: error, retry_in_ms: delay }, 'database not reachable yet; retrying');
+      logger.warn(
+        {
+          reason: unavailableReason(error),
+          retry_in_ms: delay,
+          gives_up_in_ms: Math.max(0, deadline - Date.now()),
+        },
+        'database not reachable yet; retrying',
+      );
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }

@@ -1,7 +1,7 @@
 import { runInNewContext } from 'node:vm';
 import Fastify from 'fastify';
 import { installErrorHandling } from '../http/error-handler';
-import { isDatabaseUnavailable } from './errors';
+import { isDatabaseUnavailable, unavailableReason } from './errors';
 
 function driverError(message: string, code: string): Error {
   return Object.assign(new Error(message), { code });
@@ -44,6 +44,21 @@ describe('isDatabaseUnavailable', () => {
       false,
     );
     expect(isDatabaseUnavailable('ECONNREFUSED')).toBe(false);
+  });
+});
+
+describe('unavailableReason', () => {
+  it('names the innermost cause, for one log line per retry', () => {
+    expect(
+      unavailableReason(
+        wrapped(driverError('connect ECONNREFUSED 127.0.0.1:5432', 'ECONNREFUSED')),
+      ),
+    ).toBe('connect ECONNREFUSED 127.0.0.1:5432');
+    const aggregate = Object.assign(
+      new AggregateError([driverError('connect ECONNREFUSED ::1:5432', 'ECONNREFUSED')], ''),
+      { code: 'ECONNREFUSED' },
+    );
+    expect(unavailableReason(wrapped(aggregate))).toBe('connect ECONNREFUSED ::1:5432');
   });
 });
 

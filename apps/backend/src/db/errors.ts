@@ -36,6 +36,28 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return false;
 }
 
+/**
+ * The innermost message of an outage ("connect ECONNREFUSED 127.0.0.1:5432"): what a retry log
+ * line needs, where the stack of a known condition would only repeat itself.
+ */
+export function unavailableReason(error: unknown): string {
+  let reason = String(error);
+  for (
+    let cause = error, depth = 0;
+    isErrorLike(cause) && depth < 10;
+    cause = cause.cause, depth++
+  ) {
+    // A connect to a name with several addresses fails as an AggregateError with no message.
+    const first = (cause as { errors?: unknown[] }).errors?.[0];
+    const message =
+      (typeof cause.message === 'string' && cause.message) ||
+      (isErrorLike(first) && typeof first.message === 'string' && first.message) ||
+      (typeof cause.code === 'string' && cause.code);
+    if (message) reason = message;
+  }
+  return reason;
+}
+
 function isErrorLike(
   value: unknown,
 ): value is { code?: unknown; message?: unknown; cause?: unknown } {
