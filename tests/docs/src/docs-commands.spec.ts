@@ -1,6 +1,6 @@
-import { createProjectGraphAsync, type ProjectGraph } from '@nx/devkit';
+import type { ProjectGraph } from '@nx/devkit';
 import { codeBlocks, documentationFiles, readDoc } from './markdown';
-import { nxInvocations, targetProblems } from './nx-commands';
+import { loadProjectGraph, nxInvocations, targetProblems } from './nx-commands';
 
 /**
  * Every `nx` command shown in a shell block of README.md or docs/ — runnable or not (deploys need
@@ -9,9 +9,7 @@ import { nxInvocations, targetProblems } from './nx-commands';
 let graph: ProjectGraph;
 
 beforeAll(async () => {
-  process.env.NX_DAEMON = 'false';
-  process.env.NX_NO_CLOUD = 'true';
-  graph = await createProjectGraphAsync({ exitOnError: false });
+  graph = await loadProjectGraph();
 });
 
 describe.each(documentationFiles())('nx commands in %s', (file) => {

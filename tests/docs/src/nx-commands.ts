@@ -1,4 +1,4 @@
-import type { ProjectGraph } from '@nx/devkit';
+import { createProjectGraphAsync, type ProjectGraph } from '@nx/devkit';
 
 export interface NxInvocation {
   command: string;
@@ -116,4 +116,15 @@ export function targetProblems(invocations: NxInvocation[], graph: ProjectGraph)
     }
   }
   return problems;
+}
+
+/**
+ * The workspace's project graph, as Nx computes it. Plugins load in this process: isolated plugin
+ * workers would still be starting after a test file ends, and Jest reports their late requires.
+ */
+export function loadProjectGraph(): Promise<ProjectGraph> {
+  process.env.NX_DAEMON = 'false';
+  process.env.NX_NO_CLOUD = 'true';
+  process.env.NX_ISOLATE_PLUGINS = 'false';
+  return createProjectGraphAsync({ exitOnError: false });
 }

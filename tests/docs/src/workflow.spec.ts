@@ -1,9 +1,9 @@
-import { createProjectGraphAsync, type ProjectGraph } from '@nx/devkit';
+import type { ProjectGraph } from '@nx/devkit';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { workspaceRoot } from './markdown';
-import { nxInvocations, targetProblems } from './nx-commands';
+import { loadProjectGraph, nxInvocations, targetProblems } from './nx-commands';
 
 /**
  * The example workflow users copy must name only targets and configurations this workspace has,
@@ -35,9 +35,7 @@ const invocations = steps.flatMap((step) => (step.run ? nxInvocations(step.run) 
 let graph: ProjectGraph;
 
 beforeAll(async () => {
-  process.env.NX_DAEMON = 'false';
-  process.env.NX_NO_CLOUD = 'true';
-  graph = await createProjectGraphAsync({ exitOnError: false });
+  graph = await loadProjectGraph();
 });
 
 describe('.github/workflows/ci.yml', () => {

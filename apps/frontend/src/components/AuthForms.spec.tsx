@@ -44,7 +44,11 @@ describe('LoginForm', () => {
     const user = userEvent.setup();
     answer(422, {
       detail: [
-        { loc: ['body', 'email'], msg: 'must be a valid email address', type: 'invalid_format' },
+        {
+          loc: ['body', 'email'],
+          msg: 'email: must be a valid email address',
+          type: 'invalid_format',
+        },
       ],
     });
     render(<LoginForm next="/tasks" />);
@@ -54,7 +58,7 @@ describe('LoginForm', () => {
 
     await waitFor(() =>
       expect(screen.getByLabelText('Email')).toHaveAccessibleDescription(
-        'must be a valid email address',
+        'Email must be a valid email address.',
       ),
     );
     expect(screen.getByLabelText('Password')).not.toHaveAttribute('aria-invalid');
@@ -78,24 +82,52 @@ describe('LoginForm', () => {
 });
 
 describe('RegisterForm', () => {
-  it('creates the account and sends the person to log in, keeping where they were going', async () => {
+  async function registerAda(next: string) {
     const user = userEvent.setup();
-    answer(201, {
+    render(<RegisterForm next={next} />);
+    await user.type(screen.getByLabelText('Name'), 'Ada');
+    await user.type(screen.getByLabelText('Email'), 'ada@example.com');
+    await user.type(screen.getByLabelText('Password'), 'long-enough');
+    await user.click(screen.getByRole('button', { name: 'Create account' }));
+  }
+
+  it('creates the account, signs in with it and goes on to where the person was going', async () => {
+    const fetchMock = answer(201, {
       id: 'u1',
       name: 'Ada',
       email: 'ada@example.com',
       message: 'User registered successfully',
     });
-    render(<RegisterForm next="/chat" />);
+    await registerAda('/chat');
 
-    await user.type(screen.getByLabelText('Name'), 'Ada');
-    await user.type(screen.getByLabelText('Email'), 'ada@example.com');
-    await user.type(screen.getByLabelText('Password'), 'long-enough');
-    await user.click(screen.getByRole('button', { name: 'Create account' }));
+    await waitFor(() => expect(router.replace).toHaveBeenCalledWith('/chat'));
+    expect(fetchMock.mock.calls.map((call) => (call as unknown[])[0])).toEqual([
+      '/api/auth/register',
+      '/api/auth/login',
+    ]);
+    expect(fetchMock).toHaveBeenLastCalledWith(
+      '/api/auth/login',
+      expect.objectContaining({
+        body: JSON.stringify({ email: 'ada@example.com', password: 'long-enough' }),
+      }),
+    );
+  });
+
+  it('sends the person to log in when the sign-in after registering fails', async () => {
+    const responses = [
+      { status: 201, body: { id: 'u1', name: 'Ada', email: 'ada@example.com', message: 'ok' } },
+      { status: 429, body: { detail: 'Too many login attempts' } },
+    ];
+    globalThis.fetch = jest.fn(async () => {
+      const { status, body } = responses.shift() as (typeof responses)[number];
+      return { ok: status < 300, status, text: async () => JSON.stringify(body) };
+    }) as unknown as typeof fetch;
+    await registerAda('/chat');
 
     await waitFor(() =>
       expect(router.push).toHaveBeenCalledWith('/login?registered=1&next=%2Fchat'),
     );
+    expect(router.replace).not.toHaveBeenCalled();
   });
 
   it('puts "email already registered" beside the email field', async () => {
@@ -118,18 +150,25 @@ describe('RegisterForm', () => {
     const user = userEvent.setup();
     answer(422, {
       detail: [
-        { loc: ['body', 'name'], msg: 'must be 1-100 characters', type: 'too_small' },
-        { loc: ['body', 'password'], msg: 'must be at least 8 characters', type: 'too_small' },
+        { loc: ['body', 'name'], msg: 'name: must be 1-100 characters', type: 'too_small' },
+        {
+          loc: ['body', 'password'],
+          msg: 'password: must be at least 8 characters',
+          type: 'too_small',
+        },
       ],
     });
     render(<RegisterForm next="/tasks" />);
     await user.click(screen.getByRole('button', { name: 'Create account' }));
 
     await waitFor(() =>
-      expect(screen.getByLabelText('Name')).toHaveAccessibleDescription('must be 1-100 characters'),
+      expect(screen.getByLabelText('Name')).toHaveAccessibleDescription(
+        'Name must be 1-100 characters.',
+      ),
     );
+    // The hint said the same: while the error shows, it is not repeated.
     expect(screen.getByLabelText('Password')).toHaveAccessibleDescription(
-      'At least 8 characters. must be at least 8 characters',
+      'Password must be at least 8 characters.',
     );
     expect(screen.getByLabelText('Email')).not.toHaveAttribute('aria-invalid');
   });

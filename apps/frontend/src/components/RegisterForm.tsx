@@ -24,13 +24,22 @@ export function RegisterForm({ next }: { next: string }) {
     setMessage(undefined);
     try {
       await apiRequest('/api/auth/register', { method: 'POST', body: { name, email, password } });
-      router.push(`/login?${new URLSearchParams({ registered: '1', next })}`);
     } catch (error) {
       const apiError = error instanceof ApiError ? error : new ApiError(0, 'Registration failed.');
       // "Email already registered" (409) belongs beside the email field.
       setFields(apiError.status === 409 ? { email: apiError.message } : apiError.fields);
       setMessage(apiError.status === 409 ? undefined : apiError.message);
       setPending(false);
+      return;
+    }
+    // The new account signs in at once; should that fail (the login limit, say), the login page
+    // confirms the account and asks for the password again.
+    try {
+      await apiRequest('/api/auth/login', { method: 'POST', body: { email, password } });
+      router.replace(next);
+      router.refresh();
+    } catch {
+      router.push(`/login?${new URLSearchParams({ registered: '1', next })}`);
     }
   }
 

@@ -60,7 +60,7 @@ describe('TaskBoard', () => {
 
     const title = screen.getByLabelText('Title');
     await waitFor(() => expect(title).toHaveAttribute('aria-invalid', 'true'));
-    expect(title).toHaveAccessibleDescription('must be 1-200 characters');
+    expect(title).toHaveAccessibleDescription('Title must be 1-200 characters.');
     expect(screen.getByLabelText(/Description/)).toHaveValue('no title given');
   });
 

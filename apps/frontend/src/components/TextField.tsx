@@ -40,8 +40,10 @@ export function TextField({
   const id = useId();
   const errorId = `${id}-error`;
   const hintId = `${id}-hint`;
+  // While there is an error it says what the hint said ("must be at least 8 characters").
+  const shownHint = error ? undefined : hint;
   const describedBy =
-    [hint ? hintId : null, error ? errorId : null].filter(Boolean).join(' ') || undefined;
+    [shownHint ? hintId : null, error ? errorId : null].filter(Boolean).join(' ') || undefined;
   const common = {
     id,
     name,
@@ -65,16 +67,22 @@ export function TextField({
       ) : (
         <input type={type} autoComplete={autoComplete} ref={inputRef} {...common} />
       )}
-      {hint ? (
+      {shownHint ? (
         <p className="hint" id={hintId}>
-          {hint}
+          {shownHint}
         </p>
       ) : null}
       {error ? (
         <p className="field-error" id={errorId}>
-          {error}
+          {sentence(label, error)}
         </p>
       ) : null}
     </div>
   );
+}
+
+/** A rule ("must be 1-100 characters") becomes "Name must be 1-100 characters."; a sentence stays. */
+function sentence(label: string, error: string): string {
+  if (!/^[a-z]/.test(error)) return error;
+  return `${label} ${error}${/[.!?]$/.test(error) ? '' : '.'}`;
 }

@@ -40,6 +40,16 @@ function textOf(item: ValidationItem): string | undefined {
 }
 
 /**
+ * The rule alone ("must be 1-100 characters"): the API's messages name their field
+ * ("name: must be …") for clients that show them apart from the form; beside the field, the
+ * field's label says it.
+ */
+function ruleOf(field: string, text: string): string {
+  const rule = text.startsWith(`${field}: `) ? text.slice(field.length + 2) : text;
+  return rule === 'field required' ? 'is required' : rule;
+}
+
+/**
  * Turns an error body of the API (`{detail}`) into a message and per-field messages.
  * `detail` is a sentence for most errors and a list of `{loc, msg}` for validation errors (422);
  * a `{field: message}` object is accepted too.
@@ -60,7 +70,7 @@ export function parseErrorBody(body: unknown, fallback: string): ParsedError {
     const text = textOf(item);
     if (!text) continue;
     const field = fieldOf(item);
-    if (field && !fields[field]) fields[field] = text;
+    if (field && !fields[field]) fields[field] = ruleOf(field, text);
     else if (!field) loose.push(text);
   }
   if (Object.keys(fields).length > 0 || loose.length > 0) {

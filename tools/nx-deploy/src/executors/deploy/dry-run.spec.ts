@@ -216,7 +216,7 @@ describe('deploy --dry-run when the kube context answers: the server validates',
 
     expect(result.success).toBe(false);
     expect(result.output).toMatch(
-      /✖ server dry run in todo-dev: Error from server \(Invalid\): error when creating "STDIN": Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.replicaz" \(\d+ms\)/,
+      /✖ server dry run in todo-dev: Error from server \(Invalid\): error when creating "STDIN": Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.replicaz" \((?:\d+ms|\d+\.\ds)\)/,
     );
   });
 });

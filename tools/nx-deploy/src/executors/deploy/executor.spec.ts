@@ -112,7 +112,7 @@ describe('deploy executor against recorded cluster shims', () => {
     expect(upgrade.join(' ')).toContain(`-f ${path.join(REAL_CHART, 'values-dev.yaml')}`);
     expect(result.lines).toContainEqual(
       expect.stringMatching(
-        /^✔ status check todo-app — deployment\/todo-app-backend 1\/1, deployment\/todo-app-frontend 1\/1, statefulset\/todo-app-postgresql 1\/1 \(\d+ms\)$/,
+        /^✔ status check todo-app — deployment\/todo-app-backend 1\/1, deployment\/todo-app-frontend 1\/1, statefulset\/todo-app-postgresql 1\/1 \((?:\d+ms|\d+\.\ds)\)$/,
       ),
     );
     // /ready through a port-forward to a pod of the new ReplicaSet, not the API server's proxy.
@@ -132,7 +132,7 @@ describe('deploy executor against recorded cluster shims', () => {
       ['GET', '/ready', forward[5].slice('pod/'.length)],
     ]);
     expect(result.output).toMatch(
-      /✔ todo-app-frontend \/ready — status ok \(database ok\), from pod todo-app-frontend-\S+ \(\d+ms\)/,
+      /✔ todo-app-frontend \/ready — status ok \(database ok\), from pod todo-app-frontend-\S+ \((?:\d+ms|\d+\.\ds)\)/,
     );
     expect(argsOf(world.calls('kubectl'), '--raw').map((a) => a[a.length - 1])).toEqual([
       '/readyz',
@@ -253,7 +253,7 @@ describe('deploy executor against recorded cluster shims', () => {
     expect(result.output).not.toContain('| log line 10\n');
     expect(result.output).not.toContain('the failure is elsewhere');
     expect(result.output).toMatch(
-      /✔ rollback to revision 1 — release todo-app is at revision 3 \(deployed\) \(\d+ms\)/,
+      /✔ rollback to revision 1 — release todo-app is at revision 3 \(deployed\) \((?:\d+ms|\d+\.\ds)\)/,
     );
     expect(result.output).toMatch(
       /✔ status check after rollback — deployment\/todo-app-backend 1\/1/,
@@ -306,7 +306,7 @@ describe('deploy executor against recorded cluster shims', () => {
     expect(result.success).toBe(false);
     expect(result.output).toMatch(/container frontend keeps crashing/);
     expect(result.output).toMatch(
-      /✔ uninstall todo-app — the first install failed, so it was removed \(what --atomic did\); release todo-app is not installed \(\d+ms\)/,
+      /✔ uninstall todo-app — the first install failed, so it was removed \(what --atomic did\); release todo-app is not installed \((?:\d+ms|\d+\.\ds)\)/,
     );
     expect(result.output).toContain(
       '  its StatefulSet claims stay (Helm never deletes them): kubectl --context minikube -n todo-dev delete pvc -l app.kubernetes.io/instance=todo-app',
@@ -344,7 +344,7 @@ describe('deploy executor against recorded cluster shims', () => {
     expect(result.success).toBe(false);
     expect(result.lines).toContainEqual(
       expect.stringMatching(
-        /^✖ helm upgrade todo-app: Error: UPGRADE FAILED: Service "todo-app-frontend" is invalid: .*already allocated \(\d+ms\)$/,
+        /^✖ helm upgrade todo-app: Error: UPGRADE FAILED: Service "todo-app-frontend" is invalid: .*already allocated \((?:\d+ms|\d+\.\ds)\)$/,
       ),
     );
     expect(lineOf(result.lines, 'diagnos')).toBeLessThan(
@@ -577,7 +577,7 @@ describe('deploy executor against recorded cluster shims', () => {
 
     expect(result.success).toBe(false);
     expect(result.output).toMatch(
-      /✖ todo-app-frontend \/ready: port-forward to pod todo-app-frontend-\S+ failed: error: error upgrading connection: unable to upgrade connection: Forbidden \(\d+ms\)/,
+      /✖ todo-app-frontend \/ready: port-forward to pod todo-app-frontend-\S+ failed: error: error upgrading connection: unable to upgrade connection: Forbidden \((?:\d+ms|\d+\.\ds)\)/,
     );
     expect(result.output).toMatch(/✔ rollback to revision 1/);
   });

@@ -111,13 +111,13 @@ describe('secrets executor', () => {
     writeFileSync(path.join(world.root, '.env'), `JWT_SECRET_KEY=${JWT}-rotated\n`);
     const rotated = await run({ envFile: '.env' }, { CI: 'true' });
     expect(rotated.output).toMatch(
-      /^✔ secret todo-app-backend-env updated in todo-dev — keys JWT_SECRET_KEY \(\d+ms\)$/,
+      /^✔ secret todo-app-backend-env updated in todo-dev — keys JWT_SECRET_KEY \((?:\d+ms|\d+\.\ds)\)$/,
     );
     // Real kubectl patches an object rendered with `creationTimestamp: null` on every apply
     // ("configured"); the executor drops that line, so an unchanged value reads "unchanged".
     const again = await run({ envFile: '.env' }, { CI: 'true' });
     expect(again.output).toMatch(
-      /^✔ secret todo-app-backend-env unchanged in todo-dev — keys JWT_SECRET_KEY \(\d+ms\)$/,
+      /^✔ secret todo-app-backend-env unchanged in todo-dev — keys JWT_SECRET_KEY \((?:\d+ms|\d+\.\ds)\)$/,
     );
   });
 

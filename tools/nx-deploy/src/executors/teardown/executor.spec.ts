@@ -198,12 +198,16 @@ describe('teardown against the shims', () => {
     const result = await run({ deleteNamespace: true });
 
     expect(result.success).toBe(true);
-    expect(result.output).toMatch(/^✔ helm uninstall todo-app \(\d+ms\)$/m);
+    expect(result.output).toMatch(/^✔ helm uninstall todo-app \((?:\d+ms|\d+\.\ds)\)$/m);
     expect(result.output).toMatch(
-      /^✔ delete pod todo-app-test-ready — a helm "test" hook pod, which helm uninstall leaves behind \(\d+ms\)$/m,
+      /^✔ delete pod todo-app-test-ready — a helm "test" hook pod, which helm uninstall leaves behind \((?:\d+ms|\d+\.\ds)\)$/m,
     );
-    expect(result.output).toMatch(/^✔ no pods of todo-app left in todo-dev \(\d+ms\)$/m);
-    expect(result.output).toMatch(/^✔ delete claim data-todo-app-postgresql-0 \(1Gi\) \(\d+ms\)$/m);
+    expect(result.output).toMatch(
+      /^✔ no pods of todo-app left in todo-dev \((?:\d+ms|\d+\.\ds)\)$/m,
+    );
+    expect(result.output).toMatch(
+      /^✔ delete claim data-todo-app-postgresql-0 \(1Gi\) \((?:\d+ms|\d+\.\ds)\)$/m,
+    );
     expect(result.output).toMatch(/^✔ delete namespace todo-dev/m);
     expect(result.lines[result.lines.length - 1]).toMatch(
       /^✔ teardown finished — nothing of todo-app is left in todo-dev \(/,
@@ -303,7 +307,7 @@ describe('teardown against the shims', () => {
     const result = await run({ timeout: '1m' });
     expect(result.success).toBe(false);
     expect(result.lines[result.lines.length - 1]).toMatch(
-      /^✖ delete claim data-todo-app-postgresql-0 \(1Gi\): error: timed out waiting for the condition on persistentvolumeclaims\/data-todo-app-postgresql-0 \(\d+ms\)$/,
+      /^✖ delete claim data-todo-app-postgresql-0 \(1Gi\): error: timed out waiting for the condition on persistentvolumeclaims\/data-todo-app-postgresql-0 \((?:\d+ms|\d+\.\ds)\)$/,
     );
   });
 

@@ -1,9 +1,11 @@
-import { addProjectConfiguration, readProjectConfiguration, type Tree } from '@nx/devkit';
+import { addProjectConfiguration, logger, readProjectConfiguration, type Tree } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import deployTargetsGenerator, { DEPLOY_EXECUTOR } from './generator';
 
 function workspace(): Tree {
-  const tree = createTreeWithEmptyWorkspace();
+  // No formatter config: the assertions are on what the generator wrote (the empty workspace
+  // would otherwise pick oxfmt, which this workspace does not install).
+  const tree = createTreeWithEmptyWorkspace({ formatter: 'none' });
   addProjectConfiguration(tree, 'backend', {
     root: 'apps/backend',
     projectType: 'application',
@@ -33,6 +35,16 @@ function workspace(): Tree {
   });
   return tree;
 }
+
+// What the generator tells the user is part of what is asserted, not printed among test results.
+const said = { info: [] as string[], warn: [] as string[] };
+beforeEach(() => {
+  said.info = [];
+  said.warn = [];
+  jest.spyOn(logger, 'info').mockImplementation((message) => said.info.push(String(message)));
+  jest.spyOn(logger, 'warn').mockImplementation((message) => said.warn.push(String(message)));
+});
+afterEach(() => jest.restoreAllMocks());
 
 describe('deploy-targets generator', () => {
   it('adds a docker-build target copied from the reference app and a deploy target with dev and prod', async () => {
@@ -100,5 +112,8 @@ describe('deploy-targets generator', () => {
     expect(readProjectConfiguration(tree, 'admin').targets?.['docker-build']?.executor).toBe(
       '@nx-tools/nx-container:build',
     );
+    expect(said.warn).toEqual([
+      'nothing-here has no docker-build target to copy; using @nx-tools/nx-container:build defaults',
+    ]);
   });
 });
