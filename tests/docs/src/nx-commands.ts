@@ -1,4 +1,9 @@
-import { createProjectGraphAsync, type ProjectGraph } from '@nx/devkit';
+import type { ProjectGraph } from '@nx/devkit';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { workspaceRoot } from './markdown';
 
 export interface NxInvocation {
   command: string;
@@ -119,12 +124,25 @@ export function targetProblems(invocations: NxInvocation[], graph: ProjectGraph)
 }
 
 /**
- * The workspace's project graph, as Nx computes it. Plugins load in this process: isolated plugin
- * workers would still be starting after a test file ends, and Jest reports their late requires.
+ * The workspace's project graph, as `nx graph --file` writes it. In a child process: computed
+ * inside Jest, the graph's plugin workers outlive the test file, and the ESLint plugin cannot
+ * load ESLint in Jest's module sandbox.
  */
-export function loadProjectGraph(): Promise<ProjectGraph> {
-  process.env.NX_DAEMON = 'false';
-  process.env.NX_NO_CLOUD = 'true';
-  process.env.NX_ISOLATE_PLUGINS = 'false';
-  return createProjectGraphAsync({ exitOnError: false });
+export async function loadProjectGraph(): Promise<ProjectGraph> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'docs-graph-'));
+  try {
+    const file = path.join(dir, 'graph.json');
+    execFileSync(
+      process.execPath,
+      [require.resolve('nx/bin/nx.js', { paths: [workspaceRoot] }), 'graph', `--file=${file}`],
+      {
+        cwd: workspaceRoot,
+        env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' },
+        stdio: 'ignore',
+      },
+    );
+    return (JSON.parse(readFileSync(file, 'utf8')) as { graph: ProjectGraph }).graph;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
