@@ -110,11 +110,8 @@ function archiveRef(file) {
     // A tar archive: 512-byte headers, each followed by its padded content; only headers and the
     // manifest are read, as an image's layers can be hundreds of megabytes.
     const field = (header, from, to) =>
-      header
-        .subarray(from, to)
-        .toString('utf8')
-        .replace(/\0.*$/s, '');
-    for (let offset = 0; offset + 512 <= fileSize; ) {
+      header.subarray(from, to).toString('utf8').replace(/\0.*$/s, '');
+    for (let offset = 0; offset + 512 <= fileSize;) {
       const header = read(offset, 512);
       const name = field(header, 0, 100);
       if (!name) break;
