@@ -28,7 +28,7 @@ export function task(id: number, title: string, extra: Partial<Task> = {}): Task
 
 /**
  * Stands in for the frontend's own /api routes in jsdom (where no Next server runs), answering in
- * the shapes those routes pass through from the backend (DESIGN.md / @todo/api-contract). The
+ * the shapes those routes pass through from the backend (the schemas of libs/api-contract). The
  * real routes and the real backend are exercised by the route tests and apps/frontend-e2e.
  */
 export function installFakeApi(options: FakeApiOptions = {}) {

@@ -12,7 +12,7 @@ export type Reply = { status: number; body?: unknown; raw?: string; delayMs?: nu
 
 /**
  * A real HTTP server on a free port that answers like the backend's documented API
- * (DESIGN.md), so the proxy is exercised over real sockets. The real backend is exercised by
+ * (libs/api-contract), so the proxy is exercised over real sockets. The real backend is exercised by
  * the end-to-end tests (apps/frontend-e2e); here each test decides the answer.
  */
 export async function startHttpBackend(answer: (request: SeenRequest) => Reply) {
