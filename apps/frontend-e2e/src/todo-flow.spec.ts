@@ -62,6 +62,7 @@ test('a person manages tasks by hand and through the assistant, then logs out', 
   await test.step('signed in at once, back on /tasks, which starts empty', async () => {
     await expect(page).toHaveURL(/\/tasks$/);
     await expect(page.getByText(/No tasks yet/)).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'Your tasks' })).toBeFocused();
   });
 
   await test.step('a logged-in visit to /login goes to /tasks', async () => {
@@ -91,6 +92,8 @@ test('a person manages tasks by hand and through the assistant, then logs out', 
   await test.step('complete one, and filter by status', async () => {
     await page.getByRole('checkbox', { name: 'Completed: Call mom' }).check();
     await expect(page.getByRole('checkbox', { name: 'Completed: Call mom' })).toBeChecked();
+    await expect(page.getByText('“Call mom” marked completed.')).toBeAttached();
+    await expect(page.getByRole('checkbox', { name: 'Completed: Call mom' })).toBeFocused();
 
     await page.getByRole('button', { name: /^Completed \(1\)/ }).click();
     await expect(taskTitles(page)).toHaveText(['Call mom']);
@@ -104,6 +107,7 @@ test('a person manages tasks by hand and through the assistant, then logs out', 
     await page.getByRole('button', { name: 'Delete “Buy oat milk”' }).click();
     await page.getByRole('button', { name: 'Yes, delete' }).click();
     await expect(taskTitles(page)).toHaveText(['Call mom']);
+    await expect(page.getByRole('heading', { name: 'Tasks', exact: true })).toBeFocused();
     await page.reload();
     await expect(taskTitles(page)).toHaveText(['Call mom']);
     await keepScreenshot(page, 'tasks');
@@ -154,6 +158,7 @@ test('a person manages tasks by hand and through the assistant, then logs out', 
     await page.getByRole('button', { name: 'Log in' }).click();
     await expect(page).toHaveURL(/\/chat$/);
     await expect(page.getByRole('button', { name: 'Clear conversation' })).toBeEnabled();
+    await expect(page.getByRole('heading', { name: 'Task assistant' })).toBeFocused();
   });
 });
 

@@ -1,5 +1,6 @@
 import type { Metadata, Viewport } from 'next';
 import type { ReactNode } from 'react';
+import { RouteFocus } from '../components/RouteFocus';
 import { SiteHeader } from '../components/SiteHeader';
 import { currentSession } from '../server/current-session';
 import './globals.css';
@@ -24,6 +25,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
         <main id="main" className="container">
           {children}
         </main>
+        <RouteFocus />
       </body>
     </html>
   );

@@ -169,6 +169,8 @@ describe('TaskBoard', () => {
     await waitFor(() => expect(screen.queryByText('Remove me')).not.toBeInTheDocument());
     expect(titles()).toEqual(['Keep me']);
     expect(api.calls).toContainEqual({ method: 'DELETE', path: '/api/tasks/2', body: undefined });
+    // The deleted task's buttons are gone: focus waits on the list's heading, not on <body>.
+    expect(screen.getByRole('heading', { name: 'Tasks' })).toHaveFocus();
   });
 
   it('explains an unreachable backend and loads again on request', async () => {
@@ -189,6 +191,9 @@ describe('TaskBoard', () => {
     });
     render(<TaskBoard />);
     expect(await screen.findByRole('alert')).toHaveTextContent('not reachable right now');
+    // Nothing is known about the tasks, so no filter claims a count.
+    expect(screen.getByRole('button', { name: 'All' })).toBeInTheDocument();
+    expect(screen.queryByText(/\(0\)/)).not.toBeInTheDocument();
 
     down = false;
     await user.click(screen.getByRole('button', { name: 'Try again' }));

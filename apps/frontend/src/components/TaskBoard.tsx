@@ -1,6 +1,6 @@
 'use client';
 
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ApiError, apiRequest, redirectToLogin } from '../lib/api-client';
 import type { Task, TaskFilter } from '../lib/types';
 import { FormAlert } from './FormAlert';
@@ -27,6 +27,7 @@ export function TaskBoard() {
   const [loadError, setLoadError] = useState<string>();
   const [filter, setFilter] = useState<TaskFilter>('all');
   const [announcement, setAnnouncement] = useState('');
+  const listHeading = useRef<HTMLHeadingElement>(null);
 
   /** Calls the API; an ended session sends the person to log in (and back here after). */
   const call = useCallback(async <T,>(path: string, init?: { method?: string; body?: unknown }) => {
@@ -93,14 +94,20 @@ export function TaskBoard() {
     await call<void>(`/api/tasks/${task.id}`, { method: 'DELETE' });
     setTasks((current) => (current ?? []).filter((item) => item.id !== task.id));
     setAnnouncement(`Deleted “${task.title}”.`);
+    // The deleted task's buttons are gone; the list's heading keeps the place in the page.
+    listHeading.current?.focus();
   }
 
+  // No counts until the tasks are known: "All (0)" while loading or after a failure is untrue.
   const counts = useMemo(
-    () => ({
-      all: tasks?.length ?? 0,
-      pending: tasks?.filter((task) => !task.completed).length ?? 0,
-      completed: tasks?.filter((task) => task.completed).length ?? 0,
-    }),
+    () =>
+      tasks
+        ? {
+            all: tasks.length,
+            pending: tasks.filter((task) => !task.completed).length,
+            completed: tasks.filter((task) => task.completed).length,
+          }
+        : undefined,
     [tasks],
   );
   const visible = (tasks ?? []).filter((task) => matchesFilter(task, filter));
@@ -111,7 +118,9 @@ export function TaskBoard() {
       <TaskForm onAdd={add} />
       <section className="stack" aria-labelledby="task-list-title">
         <div className="list-header">
-          <h2 id="task-list-title">Tasks</h2>
+          <h2 id="task-list-title" ref={listHeading} tabIndex={-1}>
+            Tasks
+          </h2>
           <TaskFilterBar value={filter} counts={counts} onChange={setFilter} />
         </div>
         <p className="visually-hidden" role="status" aria-live="polite">

@@ -10,7 +10,8 @@ const FILTERS: { value: TaskFilter; label: string }[] = [
 
 interface TaskFilterBarProps {
   value: TaskFilter;
-  counts: Record<TaskFilter, number>;
+  /** Shown once the tasks are loaded. */
+  counts?: Record<TaskFilter, number>;
   onChange: (filter: TaskFilter) => void;
 }
 
@@ -25,7 +26,8 @@ export function TaskFilterBar({ value, counts, onChange }: TaskFilterBarProps) {
           aria-pressed={value === filter.value}
           onClick={() => onChange(filter.value)}
         >
-          {filter.label} <span className="count">({counts[filter.value]})</span>
+          {filter.label}
+          {counts ? <span className="count"> ({counts[filter.value]})</span> : null}
         </button>
       ))}
     </div>

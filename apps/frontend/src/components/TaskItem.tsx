@@ -128,9 +128,12 @@ export function TaskItem({ task, onToggle, onSave, onDelete }: TaskItemProps) {
           id={checkboxId}
           type="checkbox"
           checked={task.completed}
-          disabled={pending}
+          // Not `disabled`: Chrome takes focus away from a control that becomes disabled.
+          aria-disabled={pending || undefined}
           aria-label={`Completed: ${task.title}`}
-          onChange={() => void run(() => onToggle(task), 'The task could not be updated.')}
+          onChange={() => {
+            if (!pending) void run(() => onToggle(task), 'The task could not be updated.');
+          }}
         />
         <div className="task-text">
           <span className="task-title">{task.title}</span>
