@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startPostgres, type PostgresCluster } from '@todo/test-support';
 
@@ -186,4 +188,64 @@ describe('start-up with bad configuration', () => {
       'backend failed to start: database "no_such_database" does not exist',
     );
   });
+});
+
+describe('the embedded database folder', () => {
+  it('refuses a second process on the same DATA_DIR in one line naming the holder; the first keeps serving and, once stopped, frees it', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'backend-data-dir-'));
+    const children: ChildProcess[] = [];
+    const start = async (port: number) => {
+      const child = spawnMain({ PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir });
+      children.push(child);
+      let text = '';
+      child.stdout?.on('data', (chunk) => (text += chunk));
+      child.stderr?.on('data', (chunk) => (text += chunk));
+      return { child, output: () => text };
+    };
+    const waitForReady = async (port: number, child: ChildProcess) => {
+      for (;;) {
+        if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode}`);
+        const ready = await fetch(`http://127.0.0.1:${port}/ready`).catch(() => undefined);
+        if (ready?.status === 200) return;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    };
+    try {
+      const firstPort = await freePort();
+      const first = await start(firstPort);
+      await waitForReady(firstPort, first.child);
+
+      const second = await start(await freePort());
+      expect(await exited(second.child)).toBe(1);
+      const refusal = second
+        .output()
+        .split('\n')
+        .filter((line) => line.startsWith('backend failed to start'));
+      expect(refusal).toHaveLength(1);
+      const holder = new RegExp(
+        `^backend failed to start: DATA_DIR ${dataDir} is in use by process (\\d+) on \\S+ \\(since [^)]+\\) — stop it, or give this process its own DATA_DIR$`,
+      ).exec(refusal[0]);
+      expect(holder).not.toBeNull();
+      // The pid named is the first backend's (tsx runs it as a child of the spawned process).
+      const holderPid = Number(holder?.[1]);
+      expect(() => process.kill(holderPid, 0)).not.toThrow();
+      expect((await fetch(`http://127.0.0.1:${firstPort}/ready`)).status).toBe(200);
+
+      first.child.kill('SIGTERM');
+      expect(await exited(first.child)).toBe(0);
+      expect(() => process.kill(holderPid, 0)).toThrow();
+      const thirdPort = await freePort();
+      const third = await start(thirdPort);
+      await waitForReady(thirdPort, third.child);
+      third.child.kill('SIGTERM');
+      expect(await exited(third.child)).toBe(0);
+    } finally {
+      // SIGTERM, which tsx passes on: a SIGKILL would leave its child, the backend, running.
+      for (const child of children.filter((c) => c.exitCode === null)) {
+        child.kill('SIGTERM');
+        await exited(child);
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

@@ -23,6 +23,11 @@ async function openDatabase(
     try {
       return await createDatabase(config, {
         onPoolError: (err) => logger.warn({ err }, 'database connection lost'),
+        // Another process may now write the same folder: stop, as the kubelet would restart us.
+        onLockLost: (err) => {
+          logger.fatal({ reason: err.message }, 'lost the lock on DATA_DIR; stopping');
+          process.kill(process.pid, 'SIGTERM');
+        },
       });
     } catch (error) {
       if (!isDatabaseUnavailable(error) || Date.now() + delay > deadline || !shutdown.isServing)

@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { sql } from 'drizzle-orm';
+import { lockDataDir } from './data-dir-lock';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { PGlite } from '@electric-sql/pglite';
 import type { Pool } from 'pg';
@@ -42,6 +43,8 @@ export interface DatabaseOptions {
   migrationsFolder?: string;
   /** Told about pool errors (a PostgreSQL restart drops idle connections). */
   onPoolError?: (error: Error) => void;
+  /** Told when the embedded database's folder lock could not be kept (default: throw). */
+  onLockLost?: (error: Error) => void;
 }
 
 export const IN_MEMORY = 'memory://';
@@ -66,7 +69,7 @@ export async function createDatabase(
   const migrationsFolder = options.migrationsFolder ?? defaultMigrationsFolder();
   return config.DATABASE_URL
     ? openPostgres(config.DATABASE_URL, config.DATABASE_POOL_SIZE, migrationsFolder, options)
-    : openPglite(config.DATA_DIR, migrationsFolder);
+    : openPglite(config.DATA_DIR, migrationsFolder, options.onLockLost);
 }
 
 async function openPostgres(
@@ -156,27 +159,40 @@ async function untilQuiet(
   }
 }
 
-async function openPglite(dataDir: string, migrationsFolder: string): Promise<DatabaseHandle> {
+async function openPglite(
+  dataDir: string,
+  migrationsFolder: string,
+  onLockLost: (error: Error) => void = (error) => {
+    throw error;
+  },
+): Promise<DatabaseHandle> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { drizzle } = await import('drizzle-orm/pglite');
   const { migrate } = await import('drizzle-orm/pglite/migrator');
 
   let location = IN_MEMORY;
+  let unlock: () => Promise<void> = async () => undefined;
   if (dataDir !== IN_MEMORY) {
     location = resolve(dataDir);
     await mkdir(location, { recursive: true });
+    unlock = await lockDataDir(location, onLockLost);
   }
-  const client = await PGlite.create(location);
-  const pglite = drizzle({ client, schema });
+  let client: PGlite | undefined;
   try {
-    await migrate(pglite, { migrationsFolder });
+    client = await PGlite.create(location);
+    await migrate(drizzle({ client, schema }), { migrationsFolder });
   } catch (error) {
-    await client.close().catch(() => undefined);
+    await client?.close().catch(() => undefined);
+    await unlock();
     throw error;
   }
+  const opened = client;
   return pgliteHandle(
-    client,
-    firstCallOnly(() => client.close()),
+    opened,
+    firstCallOnly(async () => {
+      await opened.close();
+      await unlock();
+    }),
   );
 }
 
