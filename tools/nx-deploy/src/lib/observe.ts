@@ -21,7 +21,8 @@ import { parseToolVersion, VERSION_COMMANDS, type ToolName, type ToolStatus } fr
 import { isPlainObject, mergeValues, type Values } from './values';
 import { useWorkspaceTool } from './workspace-tools';
 
-/** Observe: ask the tools what exists. Read-only — nothing here changes a cluster or an image. */
+// Observe: ask the tools what exists. Read-only — nothing here changes a cluster or an image.
+
 /**
  * Each tool's version (Helm 3 and 4 alike). With `workspaceRoot`, a Helm or kubectl missing from
  * PATH is taken from the workspace (lib/workspace-tools) and its status names the script.

@@ -13,7 +13,7 @@ const WORKSPACE_TOOL_SCRIPTS: Partial<Record<ToolName, string[]>> = {
   kubectl: ['tools/scripts/kubectl.sh'],
 };
 
-export function workspaceToolScript(name: ToolName, workspaceRoot: string): string | undefined {
+function workspaceToolScript(name: ToolName, workspaceRoot: string): string | undefined {
   const script = WORKSPACE_TOOL_SCRIPTS[name];
   return script && existsSync(path.join(workspaceRoot, script[0])) ? script[0] : undefined;
 }
