@@ -74,7 +74,7 @@ describe('backend image', () => {
       env: {
         PORT: String(port),
         JWT_SECRET_KEY: jwtSecret,
-        DATABASE_URL: 'postgresql://todo:unused@127.0.0.1:9/todo',
+        DATABASE_URL: 'postgresql://todo@127.0.0.1:9/todo',
       },
     });
     cleanups.push(() => container.remove());
