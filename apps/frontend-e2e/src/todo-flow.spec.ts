@@ -135,6 +135,23 @@ test('a person manages tasks by hand and through the assistant, then logs out', 
     await expect(page.locator('.message.from-assistant')).toHaveCount(1);
   });
 
+  await test.step('on a phone, a longer conversation keeps the message field and Send in view', async () => {
+    const desktop = page.viewportSize();
+    await page.setViewportSize({ width: 390, height: 700 });
+    try {
+      for (const text of ['list my tasks', 'show my tasks']) {
+        await page.getByLabel('Message').fill(text);
+        await page.getByRole('button', { name: 'Send' }).click();
+        await expect(page.getByRole('button', { name: 'Send' })).toBeEnabled();
+      }
+      await expect(page.locator('.message.from-assistant')).toHaveCount(3);
+      await expect(page.getByRole('button', { name: 'Send' })).toBeInViewport();
+      await expect(page.getByLabel('Message')).toBeInViewport();
+    } finally {
+      if (desktop) await page.setViewportSize(desktop);
+    }
+  });
+
   await test.step('the task the assistant added is on /tasks', async () => {
     await page
       .getByRole('navigation', { name: 'Main' })

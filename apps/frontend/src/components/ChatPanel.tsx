@@ -23,7 +23,7 @@ export function ChatPanel() {
   const [sending, setSending] = useState(false);
   const [confirmingClear, setConfirmingClear] = useState(false);
   const inputRef = useRef<HTMLTextAreaElement>(null);
-  const endRef = useRef<HTMLDivElement>(null);
+  const conversationRef = useRef<HTMLElement>(null);
 
   const call = useCallback(async <T,>(path: string, init?: { method?: string; body?: unknown }) => {
     try {
@@ -45,9 +45,12 @@ export function ChatPanel() {
       });
   }, [call]);
 
+  // Only the conversation scrolls to its newest message: scrolling the page to it (as
+  // scrollIntoView does) pushed the message field and Send below the fold.
   useEffect(() => {
-    endRef.current?.scrollIntoView?.({ block: 'end' });
-  }, [messages]);
+    const conversation = conversationRef.current;
+    if (conversation) conversation.scrollTop = conversation.scrollHeight;
+  }, [messages, sending]);
 
   async function send(text: string) {
     const message = text.trim();
@@ -137,7 +140,7 @@ export function ChatPanel() {
         used are listed under each answer.
       </p>
       <FormAlert message={error} />
-      <section className="card conversation" aria-label="Conversation">
+      <section className="card conversation" aria-label="Conversation" ref={conversationRef}>
         {messages === null ? (
           <p className="muted" role="status">
             Loading the conversation…
@@ -190,7 +193,6 @@ export function ChatPanel() {
             The assistant is thinking…
           </p>
         ) : null}
-        <div ref={endRef} />
       </section>
       <form className="card form chat-form" onSubmit={submit} noValidate>
         <div className="field">
