@@ -20,8 +20,6 @@ interface Holder {
   since: string;
 }
 
-export class DataDirInUseError extends Error {}
-
 /** Folders this process holds: its own pid in a holder note is then not a leftover. */
 const held = new Set<string>();
 
@@ -43,7 +41,7 @@ async function readHolder(dir: string): Promise<Holder | undefined> {
 }
 
 /**
- * Takes the folder's lock or throws DataDirInUseError naming the holder. A holder on this host
+ * Takes the folder's lock, or throws naming the holder. A holder on this host
  * that no longer runs (or that has this very pid: a restarted container) left the lock behind
  * and is taken over at once; one on another host is waited out by the staleness rule.
  * Returns the release function.
@@ -73,7 +71,7 @@ export async function lockDataDir(
       const who = holder
         ? `process ${holder.pid} on ${holder.host} (since ${holder.since})`
         : 'another process';
-      throw new DataDirInUseError(
+      throw new Error(
         `DATA_DIR ${dir} is in use by ${who} — stop it, or give this process its own DATA_DIR`,
       );
     }

@@ -13,11 +13,6 @@ const WORKSPACE_TOOL_SCRIPTS: Partial<Record<ToolName, string[]>> = {
   kubectl: ['tools/scripts/kubectl.sh'],
 };
 
-function workspaceToolScript(name: ToolName, workspaceRoot: string): string | undefined {
-  const script = WORKSPACE_TOOL_SCRIPTS[name];
-  return script && existsSync(path.join(workspaceRoot, script[0])) ? script[0] : undefined;
-}
-
 /**
  * Puts the workspace's `name` on this process's PATH (a folder holding only that link, first),
  * so every later command — this executor's and the tools it starts — runs the same binary.
@@ -28,9 +23,8 @@ export async function useWorkspaceTool(
   name: ToolName,
   workspaceRoot: string,
 ): Promise<string | undefined> {
-  const script = workspaceToolScript(name, workspaceRoot);
-  if (!script) return undefined;
-  const [, ...args] = WORKSPACE_TOOL_SCRIPTS[name] ?? [];
+  const [script, ...args] = WORKSPACE_TOOL_SCRIPTS[name] ?? [];
+  if (!script || !existsSync(path.join(workspaceRoot, script))) return undefined;
   const located = await shell.run('bash', [path.join(workspaceRoot, script), ...args, '--path'], {
     timeoutMs: 60_000,
   });
