@@ -11,6 +11,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readFileSync,
+  readdirSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
@@ -23,6 +24,8 @@ import { freePort } from '../../../tools/scripts/free-port.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 const dist = join(root, 'dist/apps/backend');
+// Where main.js looks for the data folder a first start copies (src/db/data-template.ts).
+const dataTemplate = join(root, 'dist/apps/backend-data-template');
 const results = { passed: 0, failed: 0, failures: [] };
 
 function check(name, ok, detail = '') {
@@ -47,6 +50,7 @@ async function main() {
   const workDir = mkdtempSync(join(tmpdir(), 'backend-bundle-'));
   const app = join(workDir, 'app');
   cpSync(dist, app, { recursive: true });
+  cpSync(dataTemplate, join(workDir, 'backend-data-template'), { recursive: true });
   check('no node_modules beside or above the copied bundle', !hasNodeModulesAbove(app));
   // One non-ASCII character makes V8 hold the whole source two bytes a character (+2.6 MB RSS).
   check('main.js is ASCII', !readFileSync(join(app, 'main.js')).some((byte) => byte > 0x7f));
@@ -87,6 +91,13 @@ async function main() {
       ready ? '' : output.slice(-2000),
     );
     if (!ready) return;
+    // initdb would have made template0 and template1 beside the app's database.
+    const databases = readdirSync(join(workDir, 'data', 'base'));
+    check(
+      "the first start copied the build's data template instead of running initdb",
+      databases.length === 1,
+      `base/ holds ${databases.length} databases`,
+    );
 
     const get = (path) => fetch(`${base}${path}`);
     check('serves the interactive docs', (await get('/docs')).status === 200);
