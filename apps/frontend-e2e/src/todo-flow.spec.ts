@@ -160,6 +160,44 @@ test('a person manages tasks by hand and through the assistant, then logs out', 
     await expect(taskTitles(page)).toHaveText([/water plants/i, 'Call mom']);
   });
 
+  await test.step('the number shown on a task is the one the assistant acts on', async () => {
+    const item = taskList(page)
+      .getByRole('listitem')
+      .filter({ hasText: /water plants/i });
+    const number = (await item.locator('.task-number').textContent())?.match(/#(\d+)/)?.[1];
+    expect(number).toBeTruthy();
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Chat' })
+      .click();
+    await page.getByLabel('Message').fill(`complete task ${number}`);
+    await page.keyboard.press('Enter');
+    const reply = page.locator('.message.from-assistant').last();
+    await expect(reply).toContainText(`Marked task #${number} as complete`);
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Tasks' })
+      .click();
+    await expect(page.getByRole('checkbox', { name: /Completed: water plants/i })).toBeChecked();
+  });
+
+  await test.step('on a phone, the first task is in view under the add form', async () => {
+    const desktop = page.viewportSize();
+    await page.setViewportSize({ width: 390, height: 700 });
+    try {
+      await page.reload();
+      const first = taskList(page).getByRole('listitem').first();
+      await expect(first.getByRole('checkbox')).toBeInViewport();
+      await expect(first.getByRole('button', { name: /^Edit/ })).toBeInViewport();
+      // The description waits until the form is used, then stays while it holds text.
+      await expect(page.getByLabel(/Description/)).toBeHidden();
+      await page.getByLabel('Title').focus();
+      await expect(page.getByLabel(/Description/)).toBeVisible();
+    } finally {
+      if (desktop) await page.setViewportSize(desktop);
+    }
+  });
+
   await test.step('log out; protected pages redirect to login again', async () => {
     await page.getByRole('button', { name: 'Log out' }).click();
     await expect(page).toHaveURL(/\/login$/);

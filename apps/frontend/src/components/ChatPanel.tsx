@@ -136,7 +136,8 @@ export function ChatPanel() {
         )}
       </div>
       <p className="muted">
-        Ask in plain words: add, list, complete, update or delete tasks. The tools the assistant
+        Ask in plain words: add, list, complete, update or delete tasks, naming a task by its title
+        or by the number the Tasks page shows on it (“complete task 12”). The tools the assistant
         used are listed under each answer.
       </p>
       <FormAlert message={error} />

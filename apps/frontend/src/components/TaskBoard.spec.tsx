@@ -27,6 +27,16 @@ describe('TaskBoard', () => {
     expect(titles()).toEqual(['Newer', 'Older']);
   });
 
+  it('shows on each task the number the assistant knows it by', async () => {
+    installFakeApi({ tasks: [task(7, 'Water plants'), task(12, 'Call mom')] });
+    render(<TaskBoard />);
+    await screen.findByText('Call mom');
+    expect(taskItems().map((item) => item.querySelector('.task-number')?.textContent)).toEqual([
+      'Task #12',
+      'Task #7',
+    ]);
+  });
+
   it('adds a task with title and description at the top and clears the form', async () => {
     const user = userEvent.setup();
     const api = installFakeApi({ tasks: [task(1, 'Existing')] });

@@ -30,6 +30,7 @@ export function TaskFields(props: TaskFieldsProps) {
       <TextField
         label="Description"
         name="description"
+        className="description-field"
         multiline
         value={props.description}
         onChange={props.onDescriptionChange}

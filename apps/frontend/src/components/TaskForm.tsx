@@ -46,7 +46,13 @@ export function TaskForm({ onAdd }: TaskFormProps) {
   }
 
   return (
-    <form className="card form" onSubmit={submit} noValidate aria-labelledby="add-task-title">
+    <form
+      // On a phone the description waits until the form is used (see globals.css).
+      className={`card form add-task${description || fields.description ? ' has-description' : ''}`}
+      onSubmit={submit}
+      noValidate
+      aria-labelledby="add-task-title"
+    >
       <h2 id="add-task-title">Add a task</h2>
       <FormAlert message={message} />
       <TaskFields

@@ -139,6 +139,8 @@ export function TaskItem({ task, onToggle, onSave, onDelete }: TaskItemProps) {
           <span className="task-title">{task.title}</span>
           {task.description ? <p className="task-description">{task.description}</p> : null}
           <p className="task-meta">
+            {/* The number the assistant uses: "complete task 12". */}
+            <span className="task-number">Task #{task.id}</span> ·{' '}
             {task.completed ? 'Completed' : 'Pending'} · added{' '}
             <time dateTime={task.created_at}>{new Date(task.created_at).toLocaleString()}</time>
           </p>

@@ -16,6 +16,8 @@ interface TextFieldProps {
   maxLength?: number;
   inputRef?: Ref<HTMLInputElement>;
   onKeyDown?: (event: React.KeyboardEvent<HTMLInputElement | HTMLTextAreaElement>) => void;
+  /** Added to the wrapper's `field` class, for layout. */
+  className?: string;
 }
 
 /**
@@ -36,6 +38,7 @@ export function TextField({
   maxLength,
   inputRef,
   onKeyDown,
+  className,
 }: TextFieldProps) {
   const id = useId();
   const errorId = `${id}-error`;
@@ -57,7 +60,7 @@ export function TextField({
     onKeyDown,
   };
   return (
-    <div className="field">
+    <div className={className ? `field ${className}` : 'field'}>
       <label htmlFor={id}>
         {label}
         {required ? null : <span className="optional"> (optional)</span>}
