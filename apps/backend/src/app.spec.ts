@@ -44,10 +44,74 @@ describe('service routes', () => {
     expect(response.body).toMatch(/swagger/i);
   });
 
-  it('answers unknown routes with a 404 in the {"detail"} shape', async () => {
-    const response = await ctx.app.inject({ method: 'GET', url: '/no/such/route' });
-    expect(response.statusCode).toBe(404);
-    expect(response.json()).toEqual({ detail: 'Not Found' });
+  /** What every API answer carries, found or not. */
+  function expectApiHeaders(headers: Record<string, unknown>) {
+    expect(headers).toMatchObject({
+      'content-type': expect.stringMatching(/^application\/json/),
+      'x-content-type-options': 'nosniff',
+      'cache-control': 'no-store',
+      'x-request-id': expect.any(String),
+    });
+  }
+
+  function completedLogLine(requestId: unknown) {
+    return ctx.logs
+      .entries()
+      .find((entry) => entry['reqId'] === requestId && entry['msg'] === 'request completed');
+  }
+
+  it('answers unknown routes with a 404 in the {"detail"} shape, with the API headers, logged', async () => {
+    for (const url of ['/no/such/route', '/api/not-a-route']) {
+      const response = await ctx.app.inject({ method: 'GET', url });
+      expect([url, response.statusCode, response.json()]).toEqual([
+        url,
+        404,
+        { detail: 'Not Found' },
+      ]);
+      expectApiHeaders(response.headers);
+      expect(completedLogLine(response.headers['x-request-id'])).toMatchObject({
+        res: { statusCode: 404 },
+      });
+    }
+  });
+
+  it('answers a wrong method on an existing path 405 with Allow, as FastAPI did', async () => {
+    const login = await ctx.app.inject({ method: 'PUT', url: '/api/auth/login' });
+    expect(login.statusCode).toBe(405);
+    expect(login.json()).toEqual({ detail: 'Method Not Allowed' });
+    expect(login.headers['allow']).toBe('POST');
+    expectApiHeaders(login.headers);
+
+    const tasks = await ctx.app.inject({ method: 'DELETE', url: '/api/some-user/tasks/' });
+    expect(tasks.statusCode).toBe(405);
+    expect(String(tasks.headers['allow']).split(', ').sort()).toEqual(['GET', 'HEAD', 'POST']);
+  });
+
+  it('answers an overlong path parameter 414 without echoing the path, logged', async () => {
+    const long = 'a'.repeat(150);
+    const response = await ctx.app.inject({ method: 'GET', url: `/api/${long}/tasks` });
+    expect(response.statusCode).toBe(414);
+    expect(response.json()).toEqual({
+      detail: 'URI Too Long: a path parameter may be at most 100 characters',
+    });
+    expect(response.body).not.toContain(long);
+    expectApiHeaders(response.headers);
+    // Fastify writes no "request completed" line for these; the handler logs the answer itself.
+    expect(
+      ctx.logs.entries().find((entry) => entry['reqId'] === response.headers['x-request-id']),
+    ).toMatchObject({ msg: 'incoming request' });
+    expect(
+      ctx.logs.entries().find((entry) => entry['msg'] === 'URL refused by the router'),
+    ).toMatchObject({ reqId: response.headers['x-request-id'], statusCode: 414 });
+  });
+
+  it('answers a malformed percent-encoding 400 in the {"detail"} shape', async () => {
+    const response = await ctx.app.inject({ method: 'GET', url: '/api/%zz/tasks' });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toEqual({
+      detail: 'The URL is not valid: it holds a malformed percent-encoding',
+    });
+    expectApiHeaders(response.headers);
   });
 
   it('gives every response a request id, reusing a sane incoming one', async () => {

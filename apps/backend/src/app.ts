@@ -15,7 +15,7 @@ import { rootResponseSchema } from '@todo/api-contract';
 import type { BackendConfig } from '@todo/config';
 import { HealthRegistry, healthPlugin, type ShutdownManager } from '@todo/health';
 import authPlugin from './auth/plugin';
-import { LoginLockout } from './auth/lockout';
+import { MemoryLoginLockout, PostgresLoginLockout } from './auth/lockout';
 import { authRoutes } from './auth/routes';
 import { TokenService } from './auth/tokens';
 import { UserService } from './auth/users';
@@ -23,7 +23,16 @@ import { chatRoutes } from './chat/routes';
 import { createDatabase, type Database, type DatabaseHandle } from './db/client';
 import { installErrorHandling } from './http/error-handler';
 import { serializerCompiler } from './http/serializer';
-import { httpHardening, type HttpHardeningOptions } from './http/hardening';
+import {
+  applyApiHeaders,
+  DEFAULT_RATE_LIMITS,
+  httpHardening,
+  type HttpHardeningOptions,
+  type LimitedEndpoint,
+  type RateLimitRule,
+} from './http/hardening';
+import { postgresRateLimitStore } from './http/rate-limit-store';
+import { frameworkErrorHandler, unroutedHandler } from './http/unrouted';
 import { createLogger } from './logger';
 import { mcpRoutes } from './mcp/routes';
 import { taskRoutes } from './tasks/routes';
@@ -55,10 +64,14 @@ export interface BuildAppOptions {
    */
   server?: { instance: Server; onHandler: (handler: RequestListener) => void };
   /** Overrides of the rate limits, size limits and timeouts (tests, benchmarks). */
-  http?: Partial<Omit<HttpHardeningOptions, 'corsOrigins'>>;
+  http?: Partial<Omit<HttpHardeningOptions, 'corsOrigins' | 'rateLimitStore'>> & {
+    rateLimits?: Partial<Record<LimitedEndpoint, RateLimitRule>>;
+  };
 }
 
 export const MAX_BODY_BYTES = 1024 * 1024;
+/** Fastify's default, stated so that the 414 answer can name it. */
+const MAX_PARAM_LENGTH = 100;
 const READINESS_TIMEOUT_MS = 2000;
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
@@ -89,7 +102,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     genReqId: requestId,
     requestIdHeader: false,
     trustProxy: config.TRUST_PROXY,
-    routerOptions: { ignoreTrailingSlash: true },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors: frameworkErrorHandler(applyApiHeaders, MAX_PARAM_LENGTH),
     ...(server && {
       serverFactory: (handler: RequestListener) => {
         server.onHandler(handler);
@@ -101,6 +115,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandling(app);
+  const unrouted = unroutedHandler(app);
 
   const database =
     options.database ??
@@ -121,7 +136,14 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   const users = new UserService(database.db);
   const tasks = new TaskService(database);
   const tokens = new TokenService(jwtSecret, config.ACCESS_TOKEN_EXPIRE_DAYS);
-  const lockout = new LoginLockout(config.MAX_LOGIN_ATTEMPTS, config.LOGIN_LOCKOUT_TIME);
+  // On PostgreSQL every replica counts login failures and rate limits in the same tables; the
+  // embedded database has one process, whose memory is enough.
+  const shared = database.driver === 'postgres';
+  const lockout = shared
+    ? new PostgresLoginLockout(database.db, config.MAX_LOGIN_ATTEMPTS, config.LOGIN_LOCKOUT_TIME)
+    : new MemoryLoginLockout(config.MAX_LOGIN_ATTEMPTS, config.LOGIN_LOCKOUT_TIME);
+  const { rateLimits: rateLimitOverrides, ...httpOverrides } = options.http ?? {};
+  const rateLimits = { ...DEFAULT_RATE_LIMITS, ...rateLimitOverrides };
 
   const health = new HealthRegistry();
   health.register({
@@ -150,11 +172,14 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       reply.header('x-request-id', request.id);
       done();
     });
+    // Here, not at the root: answers to unknown paths and methods get this scope's hooks too.
+    api.setNotFoundHandler(unrouted);
 
     // Security headers, CORS, rate limits, size limits, timeouts (src/http/hardening.ts).
     await api.register(httpHardening, {
       corsOrigins: config.BACKEND_CORS_ORIGINS,
-      ...options.http,
+      ...(shared && { rateLimitStore: postgresRateLimitStore(database.db) }),
+      ...httpOverrides,
     });
 
     await api.register(swagger, {
@@ -184,15 +209,23 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       async () => ({ message: 'Todo API', version: APP_VERSION, docs: '/docs' }),
     );
 
-    await api.register(authRoutes, { users, tokens, lockout });
+    await api.register(authRoutes, { users, tokens, lockout, rateLimits });
     await api.register(taskRoutes, { tasks });
 
     // ── Chat and MCP routes (src/chat/**, src/mcp/**) register here. ─────────────────────────────
     // Available to them: api.authenticate (route hook), api.verifyAccessToken(token), api.tasks,
     // api.users, api.db, api.config, api.log (`api` is this scope; the same decorators exist on
     // the returned root instance).
-    await api.register(chatRoutes, { db: database.db, tasks, config });
-    await api.register(mcpRoutes, { tasks });
+    await api.register(chatRoutes, {
+      db: database.db,
+      tasks,
+      config,
+      rateLimit: rateLimits.chat,
+    });
+    await api.register(mcpRoutes, {
+      tasks,
+      allowedOrigins: [...config.BACKEND_CORS_ORIGINS, ...config.MCP_ALLOWED_ORIGINS],
+    });
     // ── end of chat and MCP routes ──────────────────────────────────────────────────────────────
   });
 

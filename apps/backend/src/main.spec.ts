@@ -1,10 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startPostgres, type PostgresCluster } from '@todo/test-support';
+import { exited, spawnMain } from '../test/support/process';
 
-const workspaceRoot = join(__dirname, '../../..');
 const SECRET_KEY = 'process-test-signing-key-0123456789abcdef';
 const DB_PASSWORD = 'db-password-never-logged';
 const USER_PASSWORD = 'user-password-never-logged';
@@ -13,24 +13,6 @@ let cluster: PostgresCluster;
 let server: ChildProcess;
 let output = '';
 let baseUrl: string;
-
-/** Runs src/main.ts as a real process (through tsx), the way `nx serve` does; env beside PATH. */
-function spawnMain(env: Record<string, string>): ChildProcess {
-  return spawn(
-    process.execPath,
-    [
-      join(workspaceRoot, 'node_modules/tsx/dist/cli.mjs'),
-      '--tsconfig',
-      'tsconfig.base.json',
-      'apps/backend/src/main.ts',
-    ],
-    {
-      cwd: workspaceRoot,
-      env: { PATH: process.env['PATH'] ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-}
 
 /** Starts the server and resolves once it logs that it is ready. */
 function startServer(env: Record<string, string>): Promise<void> {
@@ -43,13 +25,6 @@ function startServer(env: Record<string, string>): Promise<void> {
     server.stdout?.on('data', onData);
     server.stderr?.on('data', onData);
     server.once('exit', (code) => reject(new Error(`server exited early (${code}):\n${output}`)));
-  });
-}
-
-function exited(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) resolve(child.exitCode);
-    else child.once('exit', (code) => resolve(code));
   });
 }
 

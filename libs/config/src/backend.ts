@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { bool, int, list, oneOf, port, secret, str, url } from './env';
+import { bool, int, oneOf, origins, port, secret, str, url } from './env';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
@@ -46,9 +46,13 @@ export const backendEnvSchema = z
       max: 365,
       description: 'Lifetime of an access token in days.',
     }),
-    BACKEND_CORS_ORIGINS: list(
+    BACKEND_CORS_ORIGINS: origins(
       ['http://localhost:3000'],
       'Comma-separated origins allowed by CORS.',
+    ),
+    MCP_ALLOWED_ORIGINS: origins(
+      [],
+      'Comma-separated origins whose pages may call /mcp, besides BACKEND_CORS_ORIGINS and any http(s)://localhost, 127.0.0.1 or [::1] port; a request with another Origin gets 403.',
     ),
     LOG_LEVEL: oneOf(LOG_LEVELS, 'info', 'Minimum level of the JSON logs.'),
     OPENAI_API_KEY: secret(

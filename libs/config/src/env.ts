@@ -105,6 +105,35 @@ export function list(fallback: string[] = [], description?: string) {
   return description ? result.describe(description) : result;
 }
 
+function isOrigin(value: string): boolean {
+  try {
+    const parsed = new URL(value);
+    return ['http:', 'https:'].includes(parsed.protocol) && parsed.origin === value;
+  } catch {
+    return false;
+  }
+}
+
+/** A comma-separated list of web origins (`scheme://host[:port]`, no path), as CORS compares them. */
+export function origins(fallback: string[] = [], description?: string) {
+  const schema = z.string().transform((value, ctx) => {
+    const items = value
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean);
+    if (!items.every(isOrigin)) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'must be comma-separated origins, scheme://host[:port] with no path (e.g. http://localhost:3000)',
+      });
+    }
+    return items;
+  });
+  const result = schema.prefault(fallback.join(',') as never);
+  return description ? result.describe(description) : result;
+}
+
 export function oneOf<const T extends readonly [string, ...string[]]>(
   values: T,
   fallback: T[number],

@@ -118,6 +118,23 @@ describe('backend schema', () => {
     );
   });
 
+  it('takes origins as CORS compares them, and refuses a URL with a path', () => {
+    const config = loadConfig(backendEnvSchema, {
+      BACKEND_CORS_ORIGINS: 'https://todo.example.com, http://localhost:3000',
+      MCP_ALLOWED_ORIGINS: 'http://[::1]:6274',
+    });
+    expect(config.BACKEND_CORS_ORIGINS).toEqual([
+      'https://todo.example.com',
+      'http://localhost:3000',
+    ]);
+    expect(config.MCP_ALLOWED_ORIGINS).toEqual(['http://[::1]:6274']);
+    expect(() =>
+      loadConfig(backendEnvSchema, { MCP_ALLOWED_ORIGINS: 'https://tools.example.com/mcp' }),
+    ).toThrow(
+      'MCP_ALLOWED_ORIGINS: must be comma-separated origins, scheme://host[:port] with no path (e.g. http://localhost:3000)',
+    );
+  });
+
   it('never shows the database password, the JWT key or model keys in the log view', () => {
     const env = {
       DATABASE_URL: 'postgres://todo:hunter2-password@db:5432/todo',

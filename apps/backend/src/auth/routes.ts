@@ -8,6 +8,7 @@ import {
   registerResponseSchema,
 } from '@todo/api-contract';
 import { BEARER_CHALLENGE, HttpError } from '../http/errors';
+import { routeRateLimit, type RateLimitRule } from '../http/hardening';
 import type { LoginLockout } from './lockout';
 import { hashForUnknownUser, hashPassword, verifyPassword } from './password';
 import type { TokenService } from './tokens';
@@ -17,6 +18,8 @@ export interface AuthRoutesOptions {
   users: UserService;
   tokens: TokenService;
   lockout: LoginLockout;
+  /** Per client IP: a password hash per login, an account per registration. */
+  rateLimits: Record<'login' | 'register', RateLimitRule>;
 }
 
 const BAD_CREDENTIALS = 'Incorrect email or password';
@@ -24,13 +27,14 @@ const BAD_CREDENTIALS = 'Incorrect email or password';
 /** POST /api/auth/register and /api/auth/login. */
 export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (
   app,
-  { users, tokens, lockout },
+  { users, tokens, lockout, rateLimits },
 ) => {
   const routes = app.withTypeProvider<ZodTypeProvider>();
 
   routes.post(
     '/api/auth/register',
     {
+      config: { rateLimit: routeRateLimit(rateLimits.register, 'registrations') },
       schema: {
         tags: ['auth'],
         summary: 'Create an account',
@@ -39,6 +43,7 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (
           201: registerResponseSchema,
           409: errorResponseSchema,
           422: errorResponseSchema,
+          429: errorResponseSchema,
         },
       },
     },
@@ -54,6 +59,7 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (
   routes.post(
     '/api/auth/login',
     {
+      config: { rateLimit: routeRateLimit(rateLimits.login, 'login attempts') },
       schema: {
         tags: ['auth'],
         summary: 'Exchange email and password for an access token',
@@ -68,7 +74,7 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (
     },
     async (request) => {
       const { email, password } = request.body;
-      const wait = lockout.retryAfter(email);
+      const wait = await lockout.retryAfter(email);
       if (wait > 0) {
         request.log.warn('login refused: too many failed attempts');
         throw new HttpError(429, `Too many failed login attempts. Try again in ${wait} seconds.`, {
@@ -82,11 +88,11 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (
         user?.password_hash ?? (await hashForUnknownUser()),
       );
       if (!user || !valid) {
-        lockout.recordFailure(email);
+        await lockout.recordFailure(email);
         request.log.info('login failed');
         throw new HttpError(401, BAD_CREDENTIALS, BEARER_CHALLENGE);
       }
-      lockout.recordSuccess(email);
+      await lockout.recordSuccess(email);
       const access_token = await tokens.sign({ sub: user.id, email: user.email });
       return {
         access_token,

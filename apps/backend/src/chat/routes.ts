@@ -14,6 +14,7 @@ import type { Database } from '../db/client';
 import type { TaskService } from '../tasks/service';
 import type { AssistantLogger } from './model-assistant';
 import { createChatService } from './setup';
+import { routeRateLimit, type RateLimitRule } from '../http/hardening';
 
 export interface ChatRoutesOptions {
   db: Database;
@@ -21,6 +22,8 @@ export interface ChatRoutesOptions {
   config: Readonly<BackendConfig>;
   /** Defaults to the app's logger. */
   logger?: AssistantLogger;
+  /** Per signed-in user: each message may cost several model requests. */
+  rateLimit: RateLimitRule;
 }
 
 const errors = { 401: errorResponseSchema, 404: errorResponseSchema, 422: errorResponseSchema };
@@ -38,6 +41,7 @@ export const chatRoutes: FastifyPluginAsync<ChatRoutesOptions> = async (app, opt
   routes.post(
     '/api/:user_id/chat',
     {
+      config: { rateLimit: routeRateLimit(options.rateLimit, 'chat messages', 'user') },
       schema: {
         tags: ['chat'],
         summary: 'Send a message to the task assistant',
@@ -46,7 +50,7 @@ export const chatRoutes: FastifyPluginAsync<ChatRoutesOptions> = async (app, opt
         security,
         params: userPathSchema,
         body: chatRequestSchema,
-        response: { 200: chatResponseSchema, ...errors },
+        response: { 200: chatResponseSchema, ...errors, 429: errorResponseSchema },
       },
     },
     async (request) => chat.send(userId(request), request.body.message),

@@ -89,3 +89,32 @@ export type UserRow = typeof users.$inferSelect;
 export type TaskRow = typeof tasks.$inferSelect;
 export type ConversationRow = typeof conversations.$inferSelect;
 export type MessageRow = typeof messages.$inferSelect;
+
+/**
+ * Failed logins per email, shared by every replica on PostgreSQL (auth/lockout.ts); the embedded
+ * database's single process keeps them in memory instead.
+ */
+export const loginFailures = pgTable(
+  'login_failures',
+  {
+    id: serial('id').primaryKey(),
+    /** Lower-cased, as users.email. */
+    email: varchar('email', { length: 320 }).notNull(),
+    failed_at: timestamp('failed_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('login_failures_email_failed_at').on(t.email, t.failed_at),
+    index('login_failures_failed_at').on(t.failed_at),
+  ],
+);
+
+/** The rate limits' counters on PostgreSQL, one per key and window (http/rate-limit-store.ts). */
+export const rateLimitCounters = pgTable(
+  'rate_limit_counters',
+  {
+    key: text('key').primaryKey(),
+    hits: integer('hits').notNull(),
+    window_ends_at: timestamp('window_ends_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('rate_limit_counters_window_ends_at').on(t.window_ends_at)],
+);

@@ -41,7 +41,7 @@ export function validationIssues(
 
 /**
  * Every error leaves as `{"detail": ...}`, like the original FastAPI service: validation → 422
- * with one entry per field, malformed JSON → 400, oversized body → 413, unknown route → 404.
+ * with one entry per field, malformed JSON → 400, oversized body → 413 (unknown routes: unrouted.ts).
  * A database outage → 503 with Retry-After. Unexpected errors are logged and answered 500
  * without internals.
  */
@@ -78,9 +78,5 @@ export function installErrorHandling(app: FastifyInstance): void {
     }
     request.log.error({ err: error }, 'request failed');
     return reply.code(500).send({ detail: 'Internal Server Error' });
-  });
-
-  app.setNotFoundHandler((_request, reply) => {
-    reply.code(404).send({ detail: 'Not Found' });
   });
 }

@@ -1,8 +1,8 @@
 import cors from '@fastify/cors';
 import helmet from 'helmet';
-import rateLimit from '@fastify/rate-limit';
+import rateLimit, { type RateLimitOptions, type RateLimitPluginOptions } from '@fastify/rate-limit';
 import type { Server } from 'node:http';
-import type { FastifyPluginAsync, FastifyRequest, RouteOptions } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { HttpError } from './errors';
 
@@ -12,14 +12,14 @@ export interface RateLimitRule {
   timeWindowMs: number;
 }
 
-/** The endpoints worth throttling: password guessing, account spam and paid model calls. */
-export type LimitedEndpoint = 'login' | 'register' | 'chat';
-
 export interface HttpHardeningOptions {
   /** Origins a browser may call the API from (BACKEND_CORS_ORIGINS); all others get no CORS headers. */
   corsOrigins: readonly string[];
-  /** Per-endpoint limits; login and register count per client IP, chat per signed-in user. */
-  rateLimits?: Partial<Record<LimitedEndpoint, RateLimitRule>>;
+  /**
+   * Where the rate limits count (see rate-limit-store.ts); the default, this process's memory,
+   * suits one process: the embedded database's.
+   */
+  rateLimitStore?: RateLimitPluginOptions['store'];
   /** A handler that has not answered by then gets a 503 (the work itself may still finish). */
   handlerTimeoutMs?: number;
   /** The whole request, body included, must arrive within this (Node answers 408). */
@@ -32,6 +32,15 @@ export interface HttpHardeningOptions {
   maxHeaderCount?: number;
 }
 
+/** How many requests one client may make in a window before it gets 429. */
+export interface RateLimitRule {
+  max: number;
+  timeWindowMs: number;
+}
+
+/** The endpoints worth throttling: password guessing, account spam and paid model calls. */
+export type LimitedEndpoint = 'login' | 'register' | 'chat';
+
 export const DEFAULT_RATE_LIMITS: Record<LimitedEndpoint, RateLimitRule> = {
   // Above the per-email lockout (MAX_LOGIN_ATTEMPTS) so that one stays the first line for a
   // single account; this one stops a client spraying passwords across many accounts.
@@ -40,6 +49,35 @@ export const DEFAULT_RATE_LIMITS: Record<LimitedEndpoint, RateLimitRule> = {
   // Each message may cost several model requests.
   chat: { max: 20, timeWindowMs: 60_000 },
 };
+
+/**
+ * The `config.rateLimit` of a route that `rule` limits, per client IP or, after authentication,
+ * per signed-in user (people behind one NAT or one frontend pod then do not share a budget).
+ * `counted` names what is counted in the 429 answer ("login attempts").
+ */
+export function routeRateLimit(
+  rule: RateLimitRule,
+  counted: string,
+  per: 'ip' | 'user' = 'ip',
+): RateLimitOptions {
+  return {
+    max: rule.max,
+    timeWindow: rule.timeWindowMs,
+    ...(per === 'user' && {
+      hook: 'preHandler',
+      keyGenerator: (request: FastifyRequest) => `user:${request.user?.id ?? request.ip}`,
+    }),
+    errorResponseBuilder: (request, context) => {
+      const seconds = Math.max(1, Math.ceil(context.ttl / 1000));
+      request.log.warn({ counted, limit: context.max }, 'rate limit exceeded');
+      return new HttpError(
+        429,
+        `Too many ${counted}: at most ${context.max} per ${formatWindow(rule.timeWindowMs)}. Try again in ${seconds} seconds.`,
+        { 'Retry-After': String(seconds) },
+      );
+    },
+  };
+}
 
 export const HARDENING_DEFAULTS = {
   // Chat may wait on a model (OPENAI_TIMEOUT_MS, 30 s by default) for more than one round.
@@ -50,24 +88,26 @@ export const HARDENING_DEFAULTS = {
   maxHeaderCount: 100,
 } as const;
 
-const LIMITED_ROUTES: { method: string; url: string; endpoint: LimitedEndpoint }[] = [
-  { method: 'POST', url: '/api/auth/login', endpoint: 'login' },
-  { method: 'POST', url: '/api/auth/register', endpoint: 'register' },
-  { method: 'POST', url: '/api/:user_id/chat', endpoint: 'chat' },
-];
+// helmet's middleware is built once; @fastify/helmet rebuilt it, parsing every option, on each
+// request (about 2% of the task list's CPU, measured side by side).
+const securityHeaders = helmet({
+  // The docs page (/docs) replaces this with its own policy (swagger-ui `staticCSP`).
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+  },
+  // An API that browsers on other origins call through CORS must not be CORP same-origin.
+  crossOriginResourcePolicy: { policy: 'same-site' },
+});
 
-function limitedEndpoint(route: RouteOptions): LimitedEndpoint | undefined {
-  const methods = Array.isArray(route.method) ? route.method : [route.method];
-  return LIMITED_ROUTES.find(
-    (limited) => limited.url === route.url && methods.includes(limited.method),
-  )?.endpoint;
+/**
+ * The headers the API's hooks give every answer, for the few that Fastify gives before any hook
+ * runs (see unrouted.ts).
+ */
+export function applyApiHeaders(request: FastifyRequest, reply: FastifyReply): void {
+  securityHeaders(request.raw, reply.raw, () => undefined);
+  reply.header('cache-control', 'no-store').header('x-request-id', request.id);
 }
-
-const ENDPOINT_NAMES: Record<LimitedEndpoint, string> = {
-  login: 'login attempts',
-  register: 'registrations',
-  chat: 'chat messages',
-};
 
 /**
  * Security headers, CORS, rate limits, header-size limits and timeouts for the API, in one
@@ -75,20 +115,8 @@ const ENDPOINT_NAMES: Record<LimitedEndpoint, string> = {
  */
 const hardening: FastifyPluginAsync<HttpHardeningOptions> = async (app, options) => {
   const settings = { ...HARDENING_DEFAULTS, ...definedOnly(options) };
-  const limits = { ...DEFAULT_RATE_LIMITS, ...options.rateLimits };
 
   // ── Headers: a JSON API is never framed, sniffed, cached or allowed to load anything. ────────
-  // helmet's middleware is built once here; @fastify/helmet rebuilt it, parsing every option, on
-  // each request (about 2% of the task list's CPU, measured side by side).
-  const securityHeaders = helmet({
-    // The docs page (/docs) replaces this with its own policy (swagger-ui `staticCSP`).
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
-    },
-    // An API that browsers on other origins call through CORS must not be CORP same-origin.
-    crossOriginResourcePolicy: { policy: 'same-site' },
-  });
   app.addHook('onRequest', (request, reply, done) => {
     securityHeaders(request.raw, reply.raw, (error) => done(error as Error | undefined));
   });
@@ -106,41 +134,10 @@ const hardening: FastifyPluginAsync<HttpHardeningOptions> = async (app, options)
     maxAge: 600,
   });
 
-  // ── Rate limits on the routes that cost a password hash or a model call. ────────────────────
-  // This onRoute hook runs before the rate-limit plugin's own (registered just below), so the
-  // per-route settings are in place when it reads them.
-  app.addHook('onRoute', (route) => {
-    const endpoint = limitedEndpoint(route);
-    if (!endpoint) return;
-    const rule = limits[endpoint];
-    route.config = {
-      ...(route.config as object | undefined),
-      rateLimit: {
-        max: rule.max,
-        timeWindow: rule.timeWindowMs,
-        ...(endpoint === 'chat'
-          ? {
-              // After authentication, so the key is the user: people behind one NAT or one
-              // frontend pod do not share a budget.
-              hook: 'preHandler',
-              keyGenerator: (request: FastifyRequest) => `user:${request.user?.id ?? request.ip}`,
-            }
-          : {}),
-      },
-    } as typeof route.config;
-  });
+  // ── Rate limits: routes that cost a password hash or a model call declare theirs. ───────────
   await app.register(rateLimit, {
     global: false,
-    errorResponseBuilder: (request, context) => {
-      const seconds = Math.max(1, Math.ceil(context.ttl / 1000));
-      const endpoint = limitedEndpoint(request.routeOptions as RouteOptions) ?? 'login';
-      request.log.warn({ endpoint, limit: context.max }, 'rate limit exceeded');
-      return new HttpError(
-        429,
-        `Too many ${ENDPOINT_NAMES[endpoint]}: at most ${context.max} per ${formatWindow(limits[endpoint].timeWindowMs)}. Try again in ${seconds} seconds.`,
-        { 'Retry-After': String(seconds) },
-      );
-    },
+    ...(options.rateLimitStore && { store: options.rateLimitStore }),
   });
 
   // ── Sizes and timeouts of the HTTP server itself (no effect on app.inject). ─────────────────

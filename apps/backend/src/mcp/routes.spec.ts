@@ -5,7 +5,9 @@ import {
 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Task } from '@todo/api-contract';
-import { signUp, useTestApp, type SignedIn } from '../../test/support/app';
+import { buildApp } from '../app';
+import { createLogger } from '../logger';
+import { LogCapture, signUp, testConfig, useTestApp, type SignedIn } from '../../test/support/app';
 
 // MCP clients connect over the network, so the app listens on a real (random) port here.
 const ctx = useTestApp();
@@ -191,5 +193,77 @@ describe('authentication', () => {
     const raw = await listTools({ authorization: `Bearer ${forged}` });
     expect(raw.status).toBe(401);
     expect(raw.headers.get('www-authenticate')).toBe('Bearer');
+  });
+});
+
+describe('Origin, as the Streamable HTTP transport requires', () => {
+  const listTools = (origin: string | undefined, token: string, url = baseUrl) =>
+    fetch(new URL('/mcp', url), {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        authorization: `Bearer ${token}`,
+        ...(origin === undefined ? {} : { origin }),
+      },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+    });
+
+  it('refuses a page on another origin with 403, even with a valid token', async () => {
+    const ada = await signUp(ctx.app);
+    const response = await listTools('https://evil.example', ada.token);
+    expect(response.status).toBe(403);
+    expect(await response.json()).toEqual({
+      jsonrpc: '2.0',
+      error: {
+        code: -32000,
+        message: 'Forbidden: the origin https://evil.example may not call this endpoint.',
+      },
+      id: null,
+    });
+    const stream = await fetch(new URL('/mcp', baseUrl), {
+      headers: { origin: 'http://attacker.localhost.example:8080' },
+    });
+    expect(stream.status).toBe(403);
+  });
+
+  it("lets the frontend's origin, pages on localhost and clients with no Origin in", async () => {
+    const ada = await signUp(ctx.app);
+    for (const origin of [
+      'http://localhost:3000', // BACKEND_CORS_ORIGINS' default
+      'http://127.0.0.1:6274', // an MCP inspector on this machine
+      'http://localhost:5173',
+      undefined,
+    ]) {
+      const response = await listTools(origin, ada.token);
+      expect([origin, response.status]).toEqual([origin, 200]);
+    }
+  });
+
+  it('lets the origins of MCP_ALLOWED_ORIGINS in', async () => {
+    const logs = new LogCapture();
+    const app = await buildApp({
+      config: testConfig({ MCP_ALLOWED_ORIGINS: 'https://tools.example.com' }),
+      database: ctx.database,
+      logger: createLogger('info', logs),
+    });
+    try {
+      const url = await app.listen({ port: 0, host: '127.0.0.1' });
+      const ada = await signUp(app);
+      expect((await listTools('https://tools.example.com', ada.token, url)).status).toBe(200);
+      expect((await listTools('https://other.example.com', ada.token, url)).status).toBe(403);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('answers with the API headers, and the tasks it carries are never cached', async () => {
+    const ada = await signUp(ctx.app);
+    const response = await listTools('http://localhost:3000', ada.token);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('access-control-allow-origin')).toBe('http://localhost:3000');
   });
 });

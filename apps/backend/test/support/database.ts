@@ -35,6 +35,6 @@ export async function openTestDatabase(): Promise<DatabaseHandle> {
 /** Empties every table, so each test starts from a blank database. */
 export async function truncateAll(handle: DatabaseHandle): Promise<void> {
   await handle.db.execute(
-    sql`TRUNCATE messages, conversations, tasks, users RESTART IDENTITY CASCADE`,
+    sql`TRUNCATE messages, conversations, tasks, users, login_failures, rate_limit_counters RESTART IDENTITY CASCADE`,
   );
 }
