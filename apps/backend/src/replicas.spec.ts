@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { freePort, startPostgres, type PostgresCluster } from '@todo/test-support';
 import { buildApp } from './app';
@@ -10,6 +11,8 @@ import { exited, spawnMain } from '../test/support/process';
 // Replicas of the backend on one real PostgreSQL: the protections counted per client must be
 // counted once for all of them, or N replicas allow N times the guesses.
 let cluster: PostgresCluster;
+// One key for all replicas, as their shared Secret would give them.
+const signingKey = randomBytes(32).toString('base64url');
 
 beforeAll(async () => {
   cluster = await startPostgres();
@@ -30,7 +33,7 @@ async function startReplica(port: number): Promise<Replica> {
     PORT: String(port),
     HOST: '127.0.0.1',
     DATABASE_URL: cluster.url(),
-    JWT_SECRET_KEY: 'replica-test-signing-key-0123456789abcdef',
+    JWT_SECRET_KEY: signingKey,
     MAX_LOGIN_ATTEMPTS: '5',
     LOG_LEVEL: 'warn',
   });
