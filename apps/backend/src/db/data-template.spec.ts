@@ -35,7 +35,8 @@ function allFiles(folder: string): string[] {
 
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'data-template-'));
-  template = join(work, 'template');
+  // Below a folder that does not exist yet, as dist/apps on a fresh clone.
+  template = join(work, 'dist', 'apps', 'template');
   runTs('apps/backend/scripts/make-data-template.ts', [template]);
 }, 120_000);
 

@@ -1,5 +1,5 @@
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 /**
  * The embedded database's first start. PGlite's initdb takes seconds and leaves a second
@@ -58,6 +58,8 @@ export async function writeDataTemplate(target: string, migrationsFolder: string
   const { migrate } = await import('drizzle-orm/pglite/migrator');
 
   rmSync(target, { recursive: true, force: true });
+  // PGlite makes the folder itself, but not its parents (dist/apps on a fresh clone).
+  mkdirSync(dirname(target), { recursive: true });
   const client = await PGlite.create(target);
   try {
     await migrate(drizzle({ client }), { migrationsFolder });
