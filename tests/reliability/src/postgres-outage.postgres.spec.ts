@@ -125,9 +125,6 @@ it('reports the outage on /ready, recovers by itself and loses no acknowledged w
   expect(total).toBeGreaterThan(ackedBeforeRecovery);
   // Some writes were refused during the outage (each with 503, checked above).
   expect(statuses.get(503)).toBeGreaterThan(0);
-  console.log(
-    `outage: answers by status ${JSON.stringify(Object.fromEntries(statuses))}, ${total} acknowledged`,
-  );
 
   for (const who of users) {
     const response = await app.inject({
