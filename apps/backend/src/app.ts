@@ -5,11 +5,7 @@ import type { IncomingMessage, RequestListener, Server } from 'node:http';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import {
-  jsonSchemaTransform,
-  jsonSchemaTransformObject,
-  validatorCompiler,
-} from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { rootResponseSchema } from '@todo/api-contract';
 import type { BackendConfig } from '@todo/config';
@@ -32,6 +28,7 @@ import {
   type RateLimitRule,
 } from './http/hardening';
 import { postgresRateLimitStore } from './http/rate-limit-store';
+import { openApiDocument } from './http/openapi';
 import { frameworkErrorHandler, unroutedHandler } from './http/unrouted';
 import { createLogger } from './logger';
 import { mcpRoutes } from './mcp/routes';
@@ -114,8 +111,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  installErrorHandling(app);
   const unrouted = unroutedHandler(app);
+  installErrorHandling(app, unrouted);
 
   const database =
     options.database ??
@@ -188,13 +185,16 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
           title: 'Todo API',
           description: 'Tasks, authentication and the AI task assistant',
           version: APP_VERSION,
+          license: { name: 'MIT', url: 'https://spdx.org/licenses/MIT.html' },
         },
+        // Relative: the API answers on whatever host and port serve this document.
+        servers: [{ url: '/', description: 'The server that serves this document' }],
         components: {
           securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
         },
       },
       transform: jsonSchemaTransform,
-      transformObject: jsonSchemaTransformObject,
+      transformObject: openApiDocument,
     });
     await api.register(swaggerUi, {
       routePrefix: '/docs',
@@ -205,7 +205,14 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
 
     api.get(
       '/',
-      { schema: { summary: 'Service information', response: { 200: rootResponseSchema } } },
+      {
+        schema: {
+          operationId: 'getServiceInfo',
+          summary: 'Service information',
+          security: [],
+          response: { 200: rootResponseSchema },
+        },
+      },
       async () => ({ message: 'Todo API', version: APP_VERSION, docs: '/docs' }),
     );
 

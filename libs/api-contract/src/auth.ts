@@ -4,12 +4,18 @@ import { hasNoNul, NO_NUL_MESSAGE } from './common';
 export const NAME_MAX = 100;
 export const PASSWORD_MIN = 8;
 
-/** Emails are compared and stored lower-cased; surrounding spaces are a typing slip, not data. */
+/**
+ * zod's email rule, with the spaces around it a typing slip may add: a pattern, so that the
+ * OpenAPI document states exactly what the server accepts (ASCII spaces only, which JSON Schema
+ * engines of every language read alike). Emails are compared and stored trimmed and lower-cased.
+ */
+const SPACES = '[\\t\\n\\v\\f\\r ]*';
+const EMAIL = new RegExp(`^${SPACES}${z.regexes.email.source.slice(1, -1)}${SPACES}$`);
 const emailSchema = z
   .string()
+  .regex(EMAIL, { error: 'must be a valid email address' })
   .trim()
-  .toLowerCase()
-  .pipe(z.email({ error: 'must be a valid email address' }));
+  .toLowerCase();
 
 export const registerRequestSchema = z
   .object({

@@ -37,7 +37,9 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (
       config: { rateLimit: routeRateLimit(rateLimits.register, 'registrations') },
       schema: {
         tags: ['auth'],
+        operationId: 'register',
         summary: 'Create an account',
+        security: [],
         body: registerRequestSchema,
         response: {
           201: registerResponseSchema,
@@ -62,7 +64,9 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (
       config: { rateLimit: routeRateLimit(rateLimits.login, 'login attempts') },
       schema: {
         tags: ['auth'],
+        operationId: 'login',
         summary: 'Exchange email and password for an access token',
+        security: [],
         body: loginRequestSchema,
         response: {
           200: loginResponseSchema,

@@ -44,6 +44,7 @@ export const chatRoutes: FastifyPluginAsync<ChatRoutesOptions> = async (app, opt
       config: { rateLimit: routeRateLimit(options.rateLimit, 'chat messages', 'user') },
       schema: {
         tags: ['chat'],
+        operationId: 'chat',
         summary: 'Send a message to the task assistant',
         description:
           "Runs the assistant, which may add, list, complete, delete or update the caller's tasks. `tool_calls` names the tools that ran.",
@@ -61,6 +62,7 @@ export const chatRoutes: FastifyPluginAsync<ChatRoutesOptions> = async (app, opt
     {
       schema: {
         tags: ['chat'],
+        operationId: 'getConversationHistory',
         summary: 'The conversation with the assistant, oldest message first',
         security,
         params: userPathSchema,
@@ -75,6 +77,7 @@ export const chatRoutes: FastifyPluginAsync<ChatRoutesOptions> = async (app, opt
     {
       schema: {
         tags: ['chat'],
+        operationId: 'clearConversation',
         summary: 'Forget the conversation with the assistant',
         security,
         params: userPathSchema,

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ValidationIssue } from '@todo/api-contract';
 import { HttpError } from './errors';
 import { isDatabaseUnavailable } from '../db/errors';
@@ -45,8 +45,14 @@ export function validationIssues(
  * A database outage → 503 with Retry-After. Unexpected errors are logged and answered 500
  * without internals.
  */
-export function installErrorHandling(app: FastifyInstance): void {
+export function installErrorHandling(
+  app: FastifyInstance,
+  unrouted: (request: FastifyRequest, reply: FastifyReply) => FastifyReply,
+): void {
   app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
+    // No route takes the request: its body (a QUERY without Content-Type, malformed JSON) does not
+    // matter, the answer is the 404 or 405 it would get without one.
+    if (request.is404) return unrouted(request, reply);
     if (error instanceof HttpError) {
       return reply.code(error.statusCode).headers(error.headers).send({ detail: error.message });
     }

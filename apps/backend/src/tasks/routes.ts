@@ -32,6 +32,7 @@ export const taskRoutes: FastifyPluginAsync<{ tasks: TaskService }> = async (app
     {
       schema: {
         tags: ['tasks'],
+        operationId: 'listTasks',
         summary: 'List tasks, newest first',
         security,
         params: userPathSchema,
@@ -46,6 +47,7 @@ export const taskRoutes: FastifyPluginAsync<{ tasks: TaskService }> = async (app
     {
       schema: {
         tags: ['tasks'],
+        operationId: 'createTask',
         summary: 'Create a task',
         security,
         params: userPathSchema,
@@ -62,6 +64,7 @@ export const taskRoutes: FastifyPluginAsync<{ tasks: TaskService }> = async (app
     {
       schema: {
         tags: ['tasks'],
+        operationId: 'getTask',
         summary: 'Read one task',
         security,
         params: taskPathSchema,
@@ -80,6 +83,7 @@ export const taskRoutes: FastifyPluginAsync<{ tasks: TaskService }> = async (app
     {
       schema: {
         tags: ['tasks'],
+        operationId: 'updateTask',
         summary: 'Change a task (only the fields sent)',
         security,
         params: taskPathSchema,
@@ -99,6 +103,7 @@ export const taskRoutes: FastifyPluginAsync<{ tasks: TaskService }> = async (app
     {
       schema: {
         tags: ['tasks'],
+        operationId: 'setTaskCompleted',
         summary: 'Mark a task completed or pending',
         security,
         params: taskPathSchema,
@@ -122,6 +127,7 @@ export const taskRoutes: FastifyPluginAsync<{ tasks: TaskService }> = async (app
     {
       schema: {
         tags: ['tasks'],
+        operationId: 'deleteTask',
         summary: 'Delete a task',
         security,
         params: taskPathSchema,

@@ -1,0 +1,110 @@
+#!/usr/bin/env node
+// Runs schemathesis 4 (`--checks all`, signed in) with the backend's own OpenAPI document against
+// the built bundle on an in-memory database, on loopback. schemathesis comes from PyPI into a
+// virtualenv under node_modules/.cache. Each operation (and the stateful phase) counts as one
+// test; with TEST_RESULTS_DIR set the counts land there for CI's closing line.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- tools/scripts belongs to no project
+import { freePort } from '../../../tools/scripts/free-port.mjs';
+
+const SCHEMATHESIS = 'schemathesis==4.32.5';
+const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
+const venv = join(root, 'node_modules/.cache/schemathesis');
+const st = join(venv, 'bin/st');
+const reportDir = join(root, 'tmp/schemathesis');
+const junit = join(reportDir, 'junit.xml');
+
+function run(command, args) {
+  const result = spawnSync(command, args, { stdio: 'inherit' });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed`);
+}
+
+if (
+  !existsSync(st) ||
+  !spawnSync(st, ['--version']).stdout?.includes(SCHEMATHESIS.split('==')[1])
+) {
+  console.log(`installing ${SCHEMATHESIS} from PyPI into ${venv}`);
+  run('python3', ['-m', 'venv', venv]);
+  run(join(venv, 'bin/pip'), ['install', '--quiet', '--disable-pip-version-check', SCHEMATHESIS]);
+}
+
+const port = await freePort();
+const base = `http://127.0.0.1:${port}`;
+const server = spawn(process.execPath, [join(root, 'dist/apps/backend/main.js')], {
+  env: {
+    PATH: process.env.PATH,
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    DATA_DIR: 'memory://',
+    JWT_SECRET_KEY: `schemathesis-${Math.random().toString(36).slice(2)}-${Date.now()}`,
+    LOG_LEVEL: 'error',
+  },
+  stdio: ['ignore', 'inherit', 'inherit'],
+});
+const stopped = new Promise((resolve) => server.once('exit', resolve));
+
+async function post(path, body) {
+  const response = await fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${path} answered ${response.status}`);
+  return response.json();
+}
+
+let status = 1;
+try {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const ready = await fetch(`${base}/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ready) break;
+    if (server.exitCode !== null || Date.now() > deadline)
+      throw new Error('the backend did not become ready');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const account = { email: 'schemathesis@example.com', password: 'schemathesis-password' };
+  await post('/api/auth/register', { name: 'Schemathesis', ...account });
+  const { access_token: token } = await post('/api/auth/login', account);
+
+  mkdirSync(reportDir, { recursive: true });
+  const args = [
+    'run',
+    `${base}/openapi.json`,
+    '--checks',
+    'all',
+    '--header',
+    `Authorization: Bearer ${token}`,
+    '--max-examples',
+    process.env.SCHEMATHESIS_MAX_EXAMPLES ?? '50',
+    '--report',
+    'junit',
+    '--report-junit-path',
+    junit,
+  ];
+  // Its working folder: schemathesis keeps its example database there.
+  status = spawnSync(st, args, { stdio: 'inherit', cwd: reportDir }).status ?? 1;
+} finally {
+  server.kill('SIGTERM');
+  await stopped;
+}
+
+if (process.env.TEST_RESULTS_DIR && existsSync(junit)) {
+  const suites = /<testsuites ([^>]*)>/.exec(readFileSync(junit, 'utf8'))?.[1] ?? '';
+  const count = (name) => Number(new RegExp(`\\b${name}="(\\d+)"`).exec(suites)?.[1] ?? 0);
+  const failed = count('failures') + count('errors');
+  const skipped = count('skipped');
+  mkdirSync(process.env.TEST_RESULTS_DIR, { recursive: true });
+  writeFileSync(
+    join(process.env.TEST_RESULTS_DIR, 'schemathesis.json'),
+    JSON.stringify({ passed: count('tests') - failed - skipped, failed, skipped }),
+  );
+}
+process.exit(status);
