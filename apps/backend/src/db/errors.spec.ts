@@ -1,6 +1,7 @@
 import { runInNewContext } from 'node:vm';
 import Fastify from 'fastify';
 import { installErrorHandling } from '../http/error-handler';
+import { unroutedHandler } from '../http/unrouted';
 import { isDatabaseUnavailable, unavailableReason } from './errors';
 
 function driverError(message: string, code: string): Error {
@@ -65,7 +66,7 @@ describe('unavailableReason', () => {
 describe('error handling during a database outage', () => {
   it('answers 503 with Retry-After and a detail instead of a 500', async () => {
     const app = Fastify({ logger: false });
-    installErrorHandling(app);
+    installErrorHandling(app, unroutedHandler(app));
     app.post('/write', async () => {
       throw wrapped(driverError('connect ECONNREFUSED 127.0.0.1:5432', 'ECONNREFUSED'));
     });

@@ -5,6 +5,7 @@ import { buildApp } from '../../src/app';
 import type { DatabaseHandle } from '../../src/db/client';
 import { createLogger } from '../../src/logger';
 import { openTestDatabase, truncateAll } from './database';
+import { checkAnswersAgainstOpenApi } from './openapi-conformance';
 
 export const TEST_JWT_SECRET = 'test-secret-key-that-is-at-least-32-characters-long';
 
@@ -56,10 +57,18 @@ export function useTestApp(env: Env = {}): TestContext {
       // Files sign up dozens of users from one address; the per-IP limits have their own tests.
       http: { rateLimits: { register: RELAXED, login: RELAXED } },
     });
+    conformance = checkAnswersAgainstOpenApi(ctx.app);
     await ctx.app.ready();
+    conformance.use((await ctx.app.inject({ method: 'GET', url: '/openapi.json' })).json());
   });
+  let conformance: ReturnType<typeof checkAnswersAgainstOpenApi> | undefined;
   beforeEach(async () => {
     await truncateAll(ctx.database);
+  });
+  afterEach(() => {
+    // Every answer this test received is one the OpenAPI document describes.
+    const violations = conformance?.violations.splice(0) ?? [];
+    expect(violations).toEqual([]);
   });
   afterAll(async () => {
     await ctx.app?.close();
