@@ -115,6 +115,12 @@ describe('ShutdownManager on a real HTTP server', () => {
     expect(ready.statusCode).toBe(503);
     const health = await ctx.app.inject({ method: 'GET', url: '/health' });
     expect(health.statusCode).toBe(200);
+    // The idle keep-alive socket is not cut under a client that may be reusing it: a request on
+    // it still gets its answer, with Connection: close, and then the socket ends.
+    const reused = await get(ctx.port, '/health', idleAgent);
+    expect(reused.socket).toBe(warmUp.socket);
+    expect(reused.statusCode).toBe(200);
+    expect(reused.headers.connection).toBe('close');
     await idleSocketClosed;
     idleAgent.destroy();
     await expect(get(ctx.port, '/health', false)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
@@ -169,6 +175,37 @@ describe('ShutdownManager on a real HTTP server', () => {
         obj: { inFlight: 1, timeoutMs: 300 },
       }),
     );
+  });
+
+  it('loses no request sent on an established keep-alive connection while it drains under load', async () => {
+    const ctx = await startApp({ timeoutMs: 5000 });
+    cleanup = () => ctx.app.close();
+    const outcomes = new Map<string, number>();
+    let stop = false;
+    // fetch (undici) keeps a pool of keep-alive connections, as the frontend's calls do.
+    const worker = async () => {
+      while (!stop) {
+        const outcome = await fetch(`http://127.0.0.1:${ctx.port}/health`).then(
+          async (response) => `answered ${response.status} ${await response.text().then(() => '')}`,
+          (error: Error & { cause?: { code?: string; message?: string } }) =>
+            error.cause?.code ?? error.cause?.message ?? error.message,
+        );
+        outcomes.set(outcome.trim(), (outcomes.get(outcome.trim()) ?? 0) + 1);
+        if (outcome === 'ECONNREFUSED') await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    };
+    const workers = Array.from({ length: 8 }, worker);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await expect(ctx.shutdown.shutdown('SIGTERM')).resolves.toBe(0);
+    stop = true;
+    await Promise.all(workers);
+    // Only new connections, opened after the listener closed, may fail: refused before any byte
+    // was sent (a load balancer would have sent them to another pod). No reset, no hang-up.
+    const lost = [...outcomes].filter(
+      ([outcome]) => !['answered 200', 'ECONNREFUSED'].includes(outcome),
+    );
+    expect(lost).toEqual([]);
+    expect(outcomes.get('answered 200')).toBeGreaterThan(50);
   });
 });
 

@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Server as HttpsServer } from 'node:https';
-import type { Socket } from 'node:net';
+import { Server as NetServer, type Socket } from 'node:net';
 import { consoleLogger, type HealthLogger } from './logger';
 
 export type ShutdownState = 'serving' | 'draining' | 'stopped';
@@ -130,8 +130,9 @@ export class ShutdownManager {
 
   /**
    * Follows a node http(s) server: counts its in-flight requests and, when draining, stops it
-   * accepting connections, closes idle keep-alive sockets and answers the requests still in
-   * flight with `Connection: close`. Calling it twice for the same server is harmless.
+   * accepting connections and answers every request still in flight or still arriving on an
+   * open keep-alive socket with `Connection: close`. Calling it twice for the same server is
+   * harmless.
    */
   trackServer(server: Server): this {
     if (this.servers.has(server)) return this;
@@ -152,7 +153,9 @@ export class ShutdownManager {
     // For TLS the request's socket is the TLS socket, not the raw one 'connection' reports.
     server.on(server instanceof HttpsServer ? 'secureConnection' : 'connection', remember);
 
-    server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    // First among the listeners: a handler that answers within its own listener call (Fastify
+    // does for a synchronous route) must already find `Connection: close` set while draining.
+    server.prependListener('request', (request: IncomingMessage, response: ServerResponse) => {
       const socket = request.socket;
       remember(socket);
       tracked.sockets.set(socket, (tracked.sockets.get(socket) ?? 0) + 1);
@@ -261,16 +264,18 @@ export class ShutdownManager {
 
   private stopAccepting(tracked: TrackedServer): void {
     tracked.draining = true;
-    tracked.server.close(() => {
+    // net.Server#close, not http.Server#close, which since Node 19 also destroys idle keep-alive
+    // sockets at once: a client may be writing its next request on one of them at that moment
+    // (a load balancer keeps established connections on this pod after it leaves the endpoints)
+    // and would get a reset. An idle socket instead ends after its next answer, sent with
+    // `Connection: close`, or unused when the keep-alive timeout every answer announced expires.
+    NetServer.prototype.close.call(tracked.server, () => {
       // Also reached with ERR_SERVER_NOT_RUNNING when it never listened: nothing to wait for.
       tracked.closed = true;
       this.notify();
     });
     for (const response of tracked.responses) {
       if (!response.headersSent) response.setHeader('connection', 'close');
-    }
-    for (const [socket, activeRequests] of tracked.sockets) {
-      if (activeRequests === 0) socket.destroy();
     }
   }
 

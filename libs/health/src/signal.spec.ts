@@ -109,7 +109,8 @@ describe('SIGTERM on a real server process', () => {
     server = await startServerProcess();
     const { port, child } = server;
 
-    const idle = await get(port, '/health', keepAliveAgent());
+    const idleAgent = keepAliveAgent();
+    const idle = await get(port, '/health', idleAgent);
     expect(idle.statusCode).toBe(200);
     const idleClosed = once(idle.socket, 'close');
     const slow = get(port, '/slow', keepAliveAgent());
@@ -120,6 +121,10 @@ describe('SIGTERM on a real server process', () => {
     child.kill('SIGINT');
     await server.waitForLine((line) => line.msg === 'shutdown already in progress');
 
+    // The idle keep-alive socket still carries a request, answered with Connection: close.
+    const reused = await get(port, '/health', idleAgent);
+    expect(reused.socket).toBe(idle.socket);
+    expect(reused.headers.connection).toBe('close');
     await idleClosed;
     await expect(get(port, '/health', false)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
     expect(child.exitCode).toBeNull();

@@ -1,5 +1,8 @@
 import type { AddressInfo } from 'node:net';
+import { ShutdownManager } from '@todo/health';
 import { attachApp, listenEarly } from './early-listener';
+
+const quietLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 describe('early listener', () => {
   it('answers liveness at once, refuses work while starting, then hands the port to the app', async () => {
@@ -33,6 +36,24 @@ describe('early listener', () => {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
     }
+  });
+
+  it('hands over without dropping the shutdown manager, which drains the app with Connection: close', async () => {
+    const server = await listenEarly(0, '127.0.0.1');
+    const shutdown = new ShutdownManager({ exit: () => undefined, logger: quietLogger });
+    shutdown.trackServer(server);
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    attachApp(server, (_request, response) => {
+      void released.then(() => response.end('{}'));
+    });
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const slow = fetch(`${base}/slow`);
+    while (shutdown.inFlight === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    const exitCode = shutdown.shutdown('SIGTERM');
+    release();
+    expect((await slow).headers.get('connection')).toBe('close');
+    await expect(exitCode).resolves.toBe(0);
   });
 
   it('fails clearly when the port is taken', async () => {

@@ -23,7 +23,8 @@ export async function listenEarly(port: number, host: string): Promise<http.Serv
 
 /** Routes the server's requests to the app's handler from now on. */
 export function attachApp(server: http.Server, handler: http.RequestListener): void {
-  server.removeAllListeners('request');
+  // Only this module's handler goes: others (the shutdown manager's request tracking) stay.
+  server.off('request', whileStarting);
   server.on('request', handler);
 }
 
