@@ -1,6 +1,5 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { Server as HttpsServer } from 'node:https';
-import { Server as NetServer, type Socket } from 'node:net';
+import { Server as NetServer } from 'node:net';
 import { consoleLogger, type HealthLogger } from './logger';
 
 export type ShutdownState = 'serving' | 'draining' | 'stopped';
@@ -34,8 +33,6 @@ interface CloseHook {
 
 interface TrackedServer {
   server: Server;
-  /** Open sockets and how many requests each is serving right now. */
-  sockets: Map<Socket, number>;
   responses: Set<ServerResponse>;
   draining: boolean;
   closed: boolean;
@@ -136,37 +133,16 @@ export class ShutdownManager {
    */
   trackServer(server: Server): this {
     if (this.servers.has(server)) return this;
-    const tracked: TrackedServer = {
-      server,
-      sockets: new Map(),
-      responses: new Set(),
-      draining: false,
-      closed: false,
-    };
+    const tracked: TrackedServer = { server, responses: new Set(), draining: false, closed: false };
     this.servers.set(server, tracked);
-
-    const remember = (socket: Socket) => {
-      if (tracked.sockets.has(socket)) return;
-      tracked.sockets.set(socket, 0);
-      socket.once('close', () => tracked.sockets.delete(socket));
-    };
-    // For TLS the request's socket is the TLS socket, not the raw one 'connection' reports.
-    server.on(server instanceof HttpsServer ? 'secureConnection' : 'connection', remember);
 
     // First among the listeners: a handler that answers within its own listener call (Fastify
     // does for a synchronous route) must already find `Connection: close` set while draining.
-    server.prependListener('request', (request: IncomingMessage, response: ServerResponse) => {
-      const socket = request.socket;
-      remember(socket);
-      tracked.sockets.set(socket, (tracked.sockets.get(socket) ?? 0) + 1);
+    server.prependListener('request', (_request: IncomingMessage, response: ServerResponse) => {
       tracked.responses.add(response);
       if (tracked.draining && !response.headersSent) response.setHeader('connection', 'close');
       response.once('close', () => {
         tracked.responses.delete(response);
-        const remaining = (tracked.sockets.get(socket) ?? 1) - 1;
-        if (tracked.sockets.has(socket)) tracked.sockets.set(socket, remaining);
-        // Headers already sent with keep-alive: the client only learns from the socket closing.
-        if (tracked.draining && remaining === 0) endSocket(socket);
         this.notify();
       });
     });
@@ -267,7 +243,8 @@ export class ShutdownManager {
     // net.Server#close, not http.Server#close, which since Node 19 also destroys idle keep-alive
     // sockets at once: a client may be writing its next request on one of them at that moment
     // (a load balancer keeps established connections on this pod after it leaves the endpoints)
-    // and would get a reset. An idle socket instead ends after its next answer, sent with
+    // and would get a reset. For the same reason a socket whose last answer promised keep-alive
+    // is not ended either. Each such socket ends after its next answer, sent with
     // `Connection: close`, or unused when the keep-alive timeout every answer announced expires.
     NetServer.prototype.close.call(tracked.server, () => {
       // Also reached with ERR_SERVER_NOT_RUNNING when it never listened: nothing to wait for.
@@ -281,7 +258,6 @@ export class ShutdownManager {
 
   private forceClose(): void {
     for (const tracked of this.servers.values()) {
-      for (const socket of tracked.sockets.keys()) socket.destroy();
       tracked.server.closeAllConnections();
     }
   }
@@ -315,10 +291,4 @@ export class ShutdownManager {
   private notify(): void {
     for (const waiter of [...this.waiters]) waiter();
   }
-}
-
-function endSocket(socket: Socket): void {
-  if (socket.destroyed) return;
-  // end() lets the last response flush; destroy() afterwards frees it even if the peer lingers.
-  socket.end(() => socket.destroy());
 }

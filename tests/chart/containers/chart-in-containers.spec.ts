@@ -1,12 +1,10 @@
 import type { IContainer, IPodSpec } from 'kubernetes-models/v1';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
   containerEnv,
-  engine,
   engineCommand,
-  engineCommandSync,
   freePort,
   type PostgresCluster,
   probe,
@@ -15,14 +13,8 @@ import {
   waitForReady,
   waitForStartup,
 } from '@todo/test-support';
-import {
-  HELM_MAJORS,
-  type K8sObject,
-  RELEASE,
-  template,
-  valuesArgs,
-  workspaceRoot,
-} from '../src/helm';
+import { HELM_MAJORS, type K8sObject, RELEASE, template, valuesArgs } from '../src/helm';
+import { APPS, type App, builtImage, logs, removeContainers } from '../src/images';
 import { container, find, findAll, podTemplate } from '../src/k8s';
 
 /**
@@ -32,36 +24,6 @@ import { container, find, findAll, podTemplate } from '../src/k8s';
  * through the frontend, the `helm test` pod run, and the pods terminated as a kubelet would.
  * Needs the images of `npx nx run-many -t docker-build` (dist/images/<app>.json names them).
  */
-
-const APPS = ['backend', 'frontend'] as const;
-type App = (typeof APPS)[number];
-
-interface ImageManifest {
-  image: string;
-  tag: string;
-}
-
-function builtImage(app: App): ImageManifest {
-  const manifest = path.join(workspaceRoot, 'dist/images', `${app}.json`);
-  if (!existsSync(manifest)) {
-    throw new Error(
-      `${manifest} is missing: build the images first (CONTAINER_ENGINE=${engine} npx nx run-many -t docker-build -p backend frontend)`,
-    );
-  }
-  const image = JSON.parse(readFileSync(manifest, 'utf8')) as ImageManifest;
-  const exists = engineCommandSync(['image', 'exists', `${image.image}:${image.tag}`]);
-  if (engine === 'podman' && exists.status !== 0) {
-    throw new Error(
-      `${image.image}:${image.tag} (from ${manifest}) is not in ${engine}: rebuild it`,
-    );
-  }
-  return image;
-}
-
-async function logs(name: string): Promise<string> {
-  const result = engineCommandSync(['logs', '--tail', '40', name]);
-  return `--- last logs of ${name} ---\n${result.stdout}${result.stderr}`;
-}
 
 const suffix = `${process.pid}-${Date.now().toString(36)}`;
 const containerName = (component: string) => `chart-test-${component}-${suffix}`;
@@ -146,11 +108,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  for (const name of started) {
-    engineCommandSync(
-      engine === 'podman' ? ['rm', '--force', '--time', '0', name] : ['rm', '--force', name],
-    );
-  }
+  removeContainers(started);
   await postgres?.destroy();
   rmSync(scratchDir, { recursive: true, force: true });
 }, 60_000);
