@@ -9,12 +9,18 @@ import {
   type PostgresCluster,
   probe,
   runArgs,
-  startPostgres,
   waitForReady,
   waitForStartup,
 } from '@todo/test-support';
 import { HELM_MAJORS, type K8sObject, RELEASE, template, valuesArgs } from '../src/helm';
-import { APPS, type App, builtImage, logs, removeContainers } from '../src/images';
+import {
+  APPS,
+  type App,
+  builtImage,
+  logs,
+  removeContainers,
+  startChartPostgres,
+} from '../src/images';
 import { container, find, findAll, podTemplate } from '../src/k8s';
 
 /**
@@ -90,18 +96,7 @@ beforeAll(async () => {
     expect(withoutChecksums(renders[0])).toEqual(withoutChecksums(renders[1]));
   }
 
-  const statefulSet = find(objects, 'StatefulSet', `${RELEASE}-postgresql`);
-  const postgresEnv = containerEnv(objects, podTemplate(statefulSet).spec.containers[0]);
-  // This machine's PostgreSQL stands in for the chart's postgres:15-alpine StatefulSet (its image
-  // cannot be pulled here), set up from the rendered StatefulSet's user, database and password.
-  // It requires the password (scram-sha-256), so a backend given the wrong credentials fails as it
-  // would in the cluster.
-  postgres = await startPostgres({
-    port: postgresPort,
-    user: postgresEnv.POSTGRES_USER,
-    database: postgresEnv.POSTGRES_DB,
-    password: postgresEnv.POSTGRES_PASSWORD,
-  });
+  postgres = await startChartPostgres(objects, postgresPort);
 
   await startApp('backend');
   await startApp('frontend');

@@ -4,17 +4,22 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
-  containerEnv,
   engineCommand,
   freePort,
   type PostgresCluster,
   runArgs,
-  startPostgres,
   waitForReady,
   waitForStartup,
 } from '@todo/test-support';
 import { type K8sObject, RELEASE, template, valuesArgs } from '../src/helm';
-import { APPS, type App, builtImage, logs, removeContainers } from '../src/images';
+import {
+  APPS,
+  type App,
+  builtImage,
+  logs,
+  removeContainers,
+  startChartPostgres,
+} from '../src/images';
 import { container, find, findAll, podTemplate } from '../src/k8s';
 
 /**
@@ -322,15 +327,7 @@ beforeAll(async () => {
   }
   postgresPort = await freePort();
   const first = render('backend', await freePort());
-  const statefulSet = find(first, 'StatefulSet', `${RELEASE}-postgresql`);
-  const postgresEnv = containerEnv(first, podTemplate(statefulSet).spec.containers[0]);
-  // This machine's PostgreSQL stands in for the chart's StatefulSet (its image cannot be pulled).
-  postgres = await startPostgres({
-    port: postgresPort,
-    user: postgresEnv.POSTGRES_USER,
-    database: postgresEnv.POSTGRES_DB,
-    password: postgresEnv.POSTGRES_PASSWORD,
-  });
+  postgres = await startChartPostgres(first, postgresPort);
   current.backend = await startPod('backend');
   current.frontend = await startPod('frontend');
   sessions = [];

@@ -1,7 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { engine, engineCommandSync } from '@todo/test-support';
-import { workspaceRoot } from './helm';
+import {
+  containerEnv,
+  engine,
+  engineCommandSync,
+  type PostgresCluster,
+  startPostgres,
+} from '@todo/test-support';
+import { type K8sObject, RELEASE, workspaceRoot } from './helm';
+import { find, podTemplate } from './k8s';
 
 export const APPS = ['backend', 'frontend'] as const;
 export type App = (typeof APPS)[number];
@@ -42,4 +49,21 @@ export function removeContainers(names: string[]): void {
       engine === 'podman' ? ['rm', '--force', '--time', '0', name] : ['rm', '--force', name],
     );
   }
+}
+
+/**
+ * This machine's PostgreSQL standing in for the chart's postgres:15-alpine StatefulSet (its image
+ * cannot be pulled here), set up from the rendered StatefulSet's user, database and password. It
+ * requires the password (scram-sha-256), so a backend given the wrong credentials fails as it
+ * would in the cluster.
+ */
+export function startChartPostgres(objects: K8sObject[], port: number): Promise<PostgresCluster> {
+  const statefulSet = find(objects, 'StatefulSet', `${RELEASE}-postgresql`);
+  const env = containerEnv(objects, podTemplate(statefulSet).spec.containers[0]);
+  return startPostgres({
+    port,
+    user: env.POSTGRES_USER,
+    database: env.POSTGRES_DB,
+    password: env.POSTGRES_PASSWORD,
+  });
 }
