@@ -52,7 +52,7 @@ function referencedSchemas(value: unknown, schemas: Json, found = new Set<string
 
 /**
  * The document @fastify/swagger builds from the routes' zod schemas, made to tell the whole truth
- * (a standard linter's recommended rules pass, test/openapi-lint.spec.ts): where it is served, its
+ * (Redocly's recommended rules pass, src/app.spec.ts): where it is served, its
  * licence, the framework's own answers, 204s without content, and only the components in use
  * (the zod provider emits an input and an output variant of every schema).
  */
