@@ -149,6 +149,20 @@ describe('ShutdownManager on a real HTTP server', () => {
     expect(ctx.logger.lines.some((line) => line.msg === 'shutdown already in progress')).toBe(true);
   });
 
+  it('closes keep-alive sockets still idle at the deadline and exits 0: nothing was in flight', async () => {
+    // Fastify's own server announces a 72 s keep-alive timeout, longer than this deadline.
+    const ctx = await startApp({ timeoutMs: 500 });
+    cleanup = () => ctx.app.close();
+    const idle = await get(ctx.port, '/health', agent);
+    const idleClosed = once(idle.socket, 'close');
+
+    await expect(ctx.shutdown.shutdown('SIGTERM')).resolves.toBe(0);
+    await idleClosed;
+    expect(ctx.logger.lines.map((line) => line.msg)).not.toContain(
+      'shutdown deadline passed with work still in flight: closing remaining connections',
+    );
+  });
+
   it('honours the deadline: a request slower than it is cut, hooks still run, exit code 1', async () => {
     const ctx = await startApp({ timeoutMs: 300 });
     cleanup = async () => {

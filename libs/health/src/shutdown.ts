@@ -228,7 +228,17 @@ export class ShutdownManager {
         if (!isDone()) return;
         finish(true);
       };
-      const timer = setTimeout(() => finish(false), Math.max(0, deadline - Date.now()));
+      const timer = setTimeout(
+        () => {
+          // Nothing in flight, only idle keep-alive sockets whose announced timeout outlasts the
+          // deadline (Fastify announces 72 s): closing them now loses no request.
+          const onlyIdle = this.inFlight === 0;
+          if (onlyIdle)
+            for (const tracked of this.servers.values()) tracked.server.closeIdleConnections();
+          finish(onlyIdle);
+        },
+        Math.max(0, deadline - Date.now()),
+      );
       const finish = (result: boolean) => {
         clearTimeout(timer);
         this.waiters.delete(waiter);
