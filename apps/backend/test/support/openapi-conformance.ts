@@ -1,4 +1,5 @@
 import Ajv, { type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
 import type { FastifyInstance } from 'fastify';
 
 interface Operation {
@@ -21,7 +22,7 @@ export function checkAnswersAgainstOpenApi(app: FastifyInstance) {
     },
   };
   let operations: Record<string, Record<string, Operation>> | undefined;
-  const ajv = new Ajv({ strict: false, allErrors: true });
+  const ajv = addFormats(new Ajv({ strict: false, allErrors: true }));
   const validators = new Map<string, ValidateFunction>();
 
   app.addHook('onSend', async (request, reply, payload) => {
