@@ -21,10 +21,8 @@ import { installErrorHandling } from './http/error-handler';
 import { serializerCompiler } from './http/serializer';
 import {
   applyApiHeaders,
-  DEFAULT_RATE_LIMITS,
   httpHardening,
   type HttpHardeningOptions,
-  type LimitedEndpoint,
   type RateLimitRule,
 } from './http/hardening';
 import { postgresRateLimitStore } from './http/rate-limit-store';
@@ -60,10 +58,8 @@ export interface BuildAppOptions {
    * of creating its own, and `onHandler` receives the request handler to attach once the app is ready.
    */
   server?: { instance: Server; onHandler: (handler: RequestListener) => void };
-  /** Overrides of the rate limits, size limits and timeouts (tests, benchmarks). */
-  http?: Partial<Omit<HttpHardeningOptions, 'corsOrigins' | 'rateLimitStore'>> & {
-    rateLimits?: Partial<Record<LimitedEndpoint, RateLimitRule>>;
-  };
+  /** Overrides of the size limits and timeouts (tests, benchmarks). */
+  http?: Partial<Omit<HttpHardeningOptions, 'corsOrigins' | 'rateLimitStore'>>;
 }
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -139,8 +135,12 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   const lockout = shared
     ? new PostgresLoginLockout(database.db, config.MAX_LOGIN_ATTEMPTS, config.LOGIN_LOCKOUT_TIME)
     : new MemoryLoginLockout(config.MAX_LOGIN_ATTEMPTS, config.LOGIN_LOCKOUT_TIME);
-  const { rateLimits: rateLimitOverrides, ...httpOverrides } = options.http ?? {};
-  const rateLimits = { ...DEFAULT_RATE_LIMITS, ...rateLimitOverrides };
+  const perMinute = (max: number): RateLimitRule => ({ max, timeWindowMs: 60_000 });
+  const rateLimits = {
+    login: perMinute(config.LOGIN_RATE_LIMIT),
+    register: perMinute(config.REGISTER_RATE_LIMIT),
+    chat: perMinute(config.CHAT_RATE_LIMIT),
+  };
 
   const health = new HealthRegistry();
   health.register({
@@ -176,7 +176,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     await api.register(httpHardening, {
       corsOrigins: config.BACKEND_CORS_ORIGINS,
       ...(shared && { rateLimitStore: postgresRateLimitStore(database.db) }),
-      ...httpOverrides,
+      ...options.http,
     });
 
     await api.register(swagger, {

@@ -102,20 +102,13 @@ test('three processes share the login lockout, and a restarted one still holds i
 }, 120_000);
 
 test('two apps on one database share the rate limits: the third registration from one address is refused', async () => {
-  const tight = { max: 2, timeWindowMs: 60_000 };
   const databases: DatabaseHandle[] = [];
   const apps: FastifyInstance[] = [];
   for (let i = 0; i < 2; i += 1) {
-    const database = await createDatabase(testConfig({ DATABASE_URL: cluster.url() }));
+    const config = testConfig({ DATABASE_URL: cluster.url(), REGISTER_RATE_LIMIT: '2' });
+    const database = await createDatabase(config);
     databases.push(database);
-    apps.push(
-      await buildApp({
-        config: testConfig({ DATABASE_URL: cluster.url() }),
-        database,
-        logger: createLogger('warn', new LogCapture()),
-        http: { rateLimits: { register: tight } },
-      }),
-    );
+    apps.push(await buildApp({ config, database, logger: createLogger('warn', new LogCapture()) }));
   }
   try {
     const register = (app: FastifyInstance, n: number) =>

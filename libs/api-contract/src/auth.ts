@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { hasNoNul, NO_NUL_MESSAGE } from './common';
+import { text } from './common';
 
 export const NAME_MAX = 100;
 export const PASSWORD_MIN = 8;
@@ -19,14 +19,9 @@ const emailSchema = z
 
 export const registerRequestSchema = z
   .object({
-    name: z
-      .string()
-      .trim()
-      .min(1, `must be 1-${NAME_MAX} characters`)
-      .max(NAME_MAX, `must be 1-${NAME_MAX} characters`)
-      .refine(hasNoNul, NO_NUL_MESSAGE),
+    name: text({ min: 1, max: NAME_MAX, trim: true, message: `must be 1-${NAME_MAX} characters` }),
     email: emailSchema,
-    password: z.string().min(PASSWORD_MIN, `must be at least ${PASSWORD_MIN} characters`),
+    password: text({ min: PASSWORD_MIN, message: `must be at least ${PASSWORD_MIN} characters` }),
   })
   .meta({ id: 'RegisterRequest' });
 
@@ -42,7 +37,7 @@ export const registerResponseSchema = z
 export const loginRequestSchema = z
   .object({
     email: emailSchema,
-    password: z.string().min(1, 'is required'),
+    password: text({ min: 1, message: 'is required' }),
   })
   .meta({ id: 'LoginRequest' });
 

@@ -1,16 +1,16 @@
 import { z } from 'zod';
-import { hasNoNul, NO_NUL_MESSAGE } from './common';
+import { text } from './common';
 
 export const CHAT_MESSAGE_MAX = 2000;
 
 export const chatRequestSchema = z
   .object({
-    message: z
-      .string()
-      .trim()
-      .min(1, `must be 1-${CHAT_MESSAGE_MAX} characters`)
-      .max(CHAT_MESSAGE_MAX, `must be 1-${CHAT_MESSAGE_MAX} characters`)
-      .refine(hasNoNul, NO_NUL_MESSAGE),
+    message: text({
+      min: 1,
+      max: CHAT_MESSAGE_MAX,
+      trim: true,
+      message: `must be 1-${CHAT_MESSAGE_MAX} characters`,
+    }),
   })
   .meta({ id: 'ChatRequest' });
 

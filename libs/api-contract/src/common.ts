@@ -1,11 +1,64 @@
 import { z } from 'zod';
 
-/**
- * PostgreSQL text columns cannot hold U+0000, so text the API stores refuses it at validation
- * (a 422 naming the field) instead of failing in the database with a 500.
- */
-export const hasNoNul = (value: string): boolean => !value.includes('\u0000');
 export const NO_NUL_MESSAGE = 'must not contain NUL (\\u0000) characters';
+
+/** What String#trim removes: ECMAScript's WhiteSpace and LineTerminator code points. */
+const TRIMMED =
+  '\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff';
+
+export interface TextRules {
+  /** Fewest characters. */
+  min?: number;
+  /** Most characters. */
+  max?: number;
+  /** Said when a length rule fails: "must be 1-200 characters". */
+  message: string;
+  /** Stored trimmed; with `min`, blank text is refused too. */
+  trim?: boolean;
+  /** Said when the value is not a string. */
+  typeError?: string;
+}
+
+/**
+ * A text field whose rules the OpenAPI document states exactly, so a client that obeys the
+ * document is never refused and one that breaks it always is:
+ * - lengths count characters (code points), as JSON Schema's minLength/maxLength and
+ *   PostgreSQL's varchar do (String#length counts UTF-16 units: "😀" would count twice), and
+ *   are checked on the text as sent;
+ * - U+0000 is refused (a 422 naming the field), as PostgreSQL text cannot hold it;
+ * - with `trim` and `min`, blank text is refused, by a pattern naming exactly the characters
+ *   trimmed.
+ */
+export function text({ min, max, message, trim = false, typeError }: TextRules) {
+  const refusesBlank = trim && min !== undefined;
+  const pattern = refusesBlank ? `^[^\\u0000]*[^\\u0000${TRIMMED}][^\\u0000]*$` : '^[^\\u0000]*$';
+  return z
+    .string(typeError === undefined ? undefined : { error: typeError })
+    .check((ctx) => {
+      const { value } = ctx;
+      const length = [...value].length;
+      if (min !== undefined && (length < min || (refusesBlank && value.trim() === ''))) {
+        ctx.issues.push({
+          code: 'too_small',
+          origin: 'string',
+          minimum: min,
+          input: value,
+          message,
+        });
+      } else if (max !== undefined && length > max) {
+        ctx.issues.push({ code: 'too_big', origin: 'string', maximum: max, input: value, message });
+      }
+      if (value.includes('\u0000')) {
+        ctx.issues.push({ code: 'custom', input: value, message: NO_NUL_MESSAGE });
+      }
+    })
+    .overwrite((value) => (trim ? value.trim() : value))
+    .meta({
+      ...(min !== undefined && { minLength: min }),
+      ...(max !== undefined && { maxLength: max }),
+      pattern,
+    });
+}
 
 /** One failed rule, in FastAPI's shape so clients of the original backend keep working. */
 export const validationIssueSchema = z

@@ -1,3 +1,5 @@
+import Ajv2020 from 'ajv/dist/2020';
+import { z } from 'zod';
 import {
   chatRequestSchema,
   loginRequestSchema,
@@ -102,4 +104,54 @@ describe('text the database stores', () => {
     }
     expect(taskCreateSchema.safeParse({ title: 'tab\there ✓' }).success).toBe(true);
   });
+});
+
+describe('the JSON Schema the OpenAPI document publishes', () => {
+  // Ajv is a JSON Schema engine of its own: a body it accepts must be accepted by the server's
+  // validators, and one it refuses must be refused, or clients generated from the document fail.
+  const ajv = new Ajv2020({ strict: false });
+  // `limit` is the field's length rule: its maximum, or for a password its minimum.
+  const tricky = (limit: number) => [
+    'ok',
+    '',
+    '   ',
+    '\u3000\u00a0\ufeff',
+    'a\u0000b',
+    '\u001c',
+    'line\n',
+    'x'.repeat(limit),
+    'x'.repeat(limit + 1),
+    '😀'.repeat(limit - 1),
+    '😀'.repeat(limit),
+    '😀'.repeat(limit + 1),
+    `  ${'x'.repeat(limit)}`,
+  ];
+  const cases: [string, string, z.ZodType, Record<string, unknown>, number][] = [
+    [
+      'RegisterRequest',
+      'name',
+      registerRequestSchema,
+      { email: 'a@b.co', password: 'long-enough' },
+      100,
+    ],
+    ['RegisterRequest', 'password', registerRequestSchema, { name: 'Ada', email: 'a@b.co' }, 8],
+    ['LoginRequest', 'password', loginRequestSchema, { email: 'a@b.co' }, 1],
+    ['TaskCreate', 'title', taskCreateSchema, {}, 200],
+    ['TaskCreate', 'description', taskCreateSchema, { title: 'ok' }, 1000],
+    ['ChatRequest', 'message', chatRequestSchema, {}, 2000],
+  ];
+
+  it.each(cases)(
+    '%s: the server and the schema agree on every %s',
+    (_, field, schema, rest, limit) => {
+      const validate = ajv.compile(z.toJSONSchema(schema, { io: 'input' }));
+      for (const value of tricky(limit)) {
+        const body = { ...rest, [field]: value };
+        expect({ value, accepted: schema.safeParse(body).success }).toEqual({
+          value,
+          accepted: validate(body),
+        });
+      }
+    },
+  );
 });

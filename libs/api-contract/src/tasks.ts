@@ -1,21 +1,20 @@
 import { z } from 'zod';
-import { hasNoNul, NO_NUL_MESSAGE, userPathSchema } from './common';
+import { text, userPathSchema } from './common';
 
 export const TITLE_MAX = 200;
 export const DESCRIPTION_MAX = 1000;
 
-const title = z
-  .string()
-  .trim()
-  .min(1, `must be 1-${TITLE_MAX} characters`)
-  .max(TITLE_MAX, `must be 1-${TITLE_MAX} characters`)
-  .refine(hasNoNul, NO_NUL_MESSAGE);
+const title = text({
+  min: 1,
+  max: TITLE_MAX,
+  trim: true,
+  message: `must be 1-${TITLE_MAX} characters`,
+});
 
-const description = z
-  .string()
-  .max(DESCRIPTION_MAX, `must be at most ${DESCRIPTION_MAX} characters`)
-  .refine(hasNoNul, NO_NUL_MESSAGE)
-  .nullable();
+const description = text({
+  max: DESCRIPTION_MAX,
+  message: `must be at most ${DESCRIPTION_MAX} characters`,
+}).nullable();
 
 export const taskSchema = z
   .object({

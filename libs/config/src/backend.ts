@@ -87,6 +87,27 @@ export const backendEnvSchema = z
       max: 86400,
       description: 'Lockout window in seconds.',
     }),
+    // Above MAX_LOGIN_ATTEMPTS, so that the per-email lockout stays the first line for a single
+    // account; this one stops a client spraying passwords across many accounts.
+    LOGIN_RATE_LIMIT: int({
+      default: 30,
+      min: 1,
+      max: 100000,
+      description: 'Login attempts one client address may make per minute before 429.',
+    }),
+    REGISTER_RATE_LIMIT: int({
+      default: 20,
+      min: 1,
+      max: 100000,
+      description: 'Sign-ups one client address may make per minute before 429.',
+    }),
+    CHAT_RATE_LIMIT: int({
+      default: 20,
+      min: 1,
+      max: 100000,
+      description:
+        'Chat messages one signed-in user may send per minute before 429 (each may cost several model requests).',
+    }),
     SHUTDOWN_TIMEOUT_MS: int({
       default: 10000,
       min: 0,

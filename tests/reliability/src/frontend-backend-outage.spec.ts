@@ -23,10 +23,9 @@ const FRONTEND = 'http://localhost:3000';
 
 async function startBackend(): Promise<void> {
   backend = await buildApp({
-    config: testConfig(),
+    config: testConfig(LOAD_TEST_LIMITS),
     database: ctx.database,
     logger: createLogger('info', new LogCapture()),
-    http: LOAD_TEST_LIMITS,
   });
   await backend.listen({ port, host: '127.0.0.1' });
 }

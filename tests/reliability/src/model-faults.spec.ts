@@ -31,6 +31,7 @@ beforeAll(async () => {
   model = await startFakeOpenAIServer();
   app = await buildApp({
     config: testConfig({
+      ...LOAD_TEST_LIMITS,
       OPENAI_API_KEY: model.apiKey,
       OPENAI_BASE_URL: model.baseURL,
       // The smallest the configuration allows, so a stuck model costs seconds, not minutes.
@@ -38,7 +39,6 @@ beforeAll(async () => {
     }),
     database: ctx.database,
     logger: createLogger('info', logs),
-    http: LOAD_TEST_LIMITS,
   });
   me = await signUp(app);
   await app.inject({

@@ -35,13 +35,12 @@ beforeAll(async () => {
   // the last commits by design. Production keeps the default (on); so does this database.
   await admin.query('ALTER DATABASE outage SET synchronous_commit = on');
   await admin.end();
-  const config = testConfig({ DATABASE_URL: cluster.url('outage') });
+  const config = testConfig({ ...LOAD_TEST_LIMITS, DATABASE_URL: cluster.url('outage') });
   database = await createDatabase(config, { onPoolError: () => undefined });
   app = await buildApp({
     config,
     database,
     logger: createLogger('info', logs),
-    http: LOAD_TEST_LIMITS,
   });
   await app.ready();
 }, 90_000);

@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import {
   DESCRIPTION_MAX,
-  hasNoNul,
-  NO_NUL_MESSAGE,
   TASK_STATUSES,
+  text,
   TITLE_MAX,
   type Task,
   type TaskStatus,
@@ -25,18 +24,20 @@ const taskId = z.coerce
   .max(2_147_483_647, 'is out of range')
   .describe('The number of the task, as shown by list_tasks (e.g. 3 for "#3")');
 
-const title = z
-  .string({ error: 'must be text' })
-  .trim()
-  .min(1, `must be 1-${TITLE_MAX} characters`)
-  .max(TITLE_MAX, `must be 1-${TITLE_MAX} characters`)
-  .refine(hasNoNul, NO_NUL_MESSAGE);
+const title = text({
+  min: 1,
+  max: TITLE_MAX,
+  trim: true,
+  message: `must be 1-${TITLE_MAX} characters`,
+  typeError: 'must be text',
+});
 
-const description = z
-  .string({ error: 'must be text' })
-  .trim()
-  .max(DESCRIPTION_MAX, `must be at most ${DESCRIPTION_MAX} characters`)
-  .refine(hasNoNul, NO_NUL_MESSAGE);
+const description = text({
+  max: DESCRIPTION_MAX,
+  trim: true,
+  message: `must be at most ${DESCRIPTION_MAX} characters`,
+  typeError: 'must be text',
+});
 
 export const toolInputShapes = {
   add_task: {

@@ -125,11 +125,9 @@ describe('CORS', () => {
 });
 
 describe('rate limits', () => {
-  const tight = { max: 3, timeWindowMs: 60_000 };
-
   it('answers the login attempt over the limit 429 with Retry-After and a detail, per client IP', async () => {
     // A high per-email lockout, so only the per-IP limit can be what answers 429 here.
-    const api = await app({ MAX_LOGIN_ATTEMPTS: '100' }, { rateLimits: { login: tight } });
+    const api = await app({ MAX_LOGIN_ATTEMPTS: '100', LOGIN_RATE_LIMIT: '3' });
     const attempt = (remoteAddress: string, n: number) =>
       api.inject({
         method: 'POST',
@@ -148,7 +146,7 @@ describe('rate limits', () => {
   });
 
   it('limits registrations per client IP, and a refused one creates no account', async () => {
-    const api = await app({}, { rateLimits: { register: tight } });
+    const api = await app({ REGISTER_RATE_LIMIT: '3' });
     const register = (n: number) =>
       api.inject({
         method: 'POST',
@@ -170,7 +168,7 @@ describe('rate limits', () => {
   });
 
   it('limits chat per signed-in user, not per address', async () => {
-    const api = await app({}, { rateLimits: { chat: tight } });
+    const api = await app({ CHAT_RATE_LIMIT: '3' });
     const alice = await signUp(api);
     const bob = await signUp(api);
     const chat = (who: typeof alice) =>

@@ -32,24 +32,6 @@ export interface HttpHardeningOptions {
   maxHeaderCount?: number;
 }
 
-/** How many requests one client may make in a window before it gets 429. */
-export interface RateLimitRule {
-  max: number;
-  timeWindowMs: number;
-}
-
-/** The endpoints worth throttling: password guessing, account spam and paid model calls. */
-export type LimitedEndpoint = 'login' | 'register' | 'chat';
-
-export const DEFAULT_RATE_LIMITS: Record<LimitedEndpoint, RateLimitRule> = {
-  // Above the per-email lockout (MAX_LOGIN_ATTEMPTS) so that one stays the first line for a
-  // single account; this one stops a client spraying passwords across many accounts.
-  login: { max: 30, timeWindowMs: 60_000 },
-  register: { max: 20, timeWindowMs: 60_000 },
-  // Each message may cost several model requests.
-  chat: { max: 20, timeWindowMs: 60_000 },
-};
-
 /**
  * The `config.rateLimit` of a route that `rule` limits, per client IP or, after authentication,
  * per signed-in user (people behind one NAT or one frontend pod then do not share a budget).
