@@ -1,4 +1,10 @@
-import { jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import fp from 'fastify-plugin';
+import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import { APP_VERSION } from '../version';
 
 type Json = Record<string, unknown>;
 type Responses = Record<string, Json>;
@@ -56,7 +62,7 @@ function referencedSchemas(value: unknown, schemas: Json, found = new Set<string
  * licence, the framework's own answers, 204s without content, and only the components in use
  * (the zod provider emits an input and an output variant of every schema).
  */
-export function openApiDocument(input: Parameters<typeof jsonSchemaTransformObject>[0]): Json {
+function openApiDocument(input: Parameters<typeof jsonSchemaTransformObject>[0]): Json {
   const document = jsonSchemaTransformObject(input) as Json & {
     paths: Record<string, Record<string, Operation>>;
     components: { schemas: Json };
@@ -75,3 +81,45 @@ export function openApiDocument(input: Parameters<typeof jsonSchemaTransformObje
   );
   return document;
 }
+
+/**
+ * In the esbuild bundle swagger-ui's own `static/` folder is not beside its code any more; the
+ * build copies it next to main.js. From source the package finds its files itself.
+ */
+function bundledSwaggerAssets(): string | undefined {
+  const folder = join(__dirname, 'static');
+  return existsSync(join(folder, 'swagger-ui-bundle.js')) ? folder : undefined;
+}
+
+/**
+ * `/openapi.json` and its page `/docs`, built from the routes registered after it in the same
+ * scope (not encapsulated, so that @fastify/swagger sees them).
+ */
+export const openApiRoutes = fp(
+  async (api) => {
+    await api.register(swagger, {
+      openapi: {
+        info: {
+          title: 'Todo API',
+          description: 'Tasks, authentication and the AI task assistant',
+          version: APP_VERSION,
+          license: { name: 'MIT', url: 'https://spdx.org/licenses/MIT.html' },
+        },
+        // Relative: the API answers on whatever host and port serve this document.
+        servers: [{ url: '/', description: 'The server that serves this document' }],
+        components: {
+          securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+        },
+      },
+      transform: jsonSchemaTransform,
+      transformObject: openApiDocument,
+    });
+    await api.register(swaggerUi, {
+      routePrefix: '/docs',
+      staticCSP: true,
+      baseDir: bundledSwaggerAssets(),
+    });
+    api.get('/openapi.json', { schema: { hide: true } }, async () => api.swagger());
+  },
+  { name: 'openapi', fastify: '5.x' },
+);
