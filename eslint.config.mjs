@@ -23,7 +23,12 @@ export default [
         'error',
         {
           enforceBuildableLibDependency: true,
-          allow: ['^.*/eslint(\\.base)?\\.config\\.[cm]?[jt]s$'],
+          allow: [
+            '^.*/eslint(\\.base)?\\.config\\.[cm]?[jt]s$',
+            // The image tooling: plain CommonJS that Nx also runs directly (as a runtime input),
+            // so it is a folder of scripts, not a project; its engine module is shared.
+            '^(.*/)?scripts/container-image/src/lib/[a-z-]+\\.cjs$',
+          ],
           depConstraints: [
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib'] },

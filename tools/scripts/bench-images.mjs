@@ -22,13 +22,13 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { engineEnv } from './container-image/src/lib/engine.cjs';
 import { freePort } from './free-port.mjs';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const apps = ['backend', 'frontend'];
 const env = {
-  ...process.env,
-  CONTAINERS_CONF: process.env.CONTAINERS_CONF || path.join(root, 'tools/scripts/containers.conf'),
+  ...engineEnv(),
   NX_DAEMON: 'false',
   NX_NO_CLOUD: 'true',
   NX_TUI: 'false',

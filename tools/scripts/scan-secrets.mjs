@@ -25,6 +25,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { engineEnv } from './container-image/src/lib/engine.cjs';
 
 const rootArg = process.argv.indexOf('--root');
 const root = rootArg > 0 ? process.argv[rootArg + 1] : join(import.meta.dirname, '../..');
@@ -169,13 +170,6 @@ function engine() {
     if (spawnSync(candidate, ['--version'], { stdio: 'ignore' }).status === 0) return candidate;
   }
   return undefined;
-}
-
-function engineEnv() {
-  const conf = join(root, 'tools/scripts/containers.conf');
-  return process.env.CONTAINERS_CONF || !existsSync(conf)
-    ? process.env
-    : { ...process.env, CONTAINERS_CONF: conf };
 }
 
 /** The images docker-build made (dist/images/<project>.json), as `name:tag`. */

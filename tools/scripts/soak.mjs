@@ -31,6 +31,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { freePort } from './free-port.mjs';
+import { engineEnv } from './container-image/src/lib/engine.cjs';
 
 const root = join(import.meta.dirname, '../..');
 const { values: options } = parseArgs({
@@ -158,13 +159,6 @@ function startProcess(name, entry, env, cwd) {
 function engine() {
   if (process.env.CONTAINER_ENGINE) return process.env.CONTAINER_ENGINE;
   return spawnSync('podman', ['--version'], { stdio: 'ignore' }).status === 0 ? 'podman' : 'docker';
-}
-
-function engineEnv() {
-  const conf = join(root, 'tools/scripts/containers.conf');
-  return process.env.CONTAINERS_CONF || !existsSync(conf)
-    ? process.env
-    : { ...process.env, CONTAINERS_CONF: conf };
 }
 
 function imageRef(project) {

@@ -3,6 +3,7 @@ import { chmodSync, mkdtempSync } from 'node:fs';
 import type { IContainer, IPodSpec, IVolume } from 'kubernetes-models/v1';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { engineEnv as workspaceEngineEnv } from '../../../tools/scripts/container-image/src/lib/engine.cjs';
 
 /**
  * A stand-in for the kubelet, which cannot run here (no cluster can): it turns a rendered pod
@@ -42,12 +43,7 @@ export function decodeSecret(secret: K8sObject): Record<string, string> {
 }
 
 export const engine = process.env.CONTAINER_ENGINE ?? 'podman';
-const workspaceRoot = path.resolve(__dirname, '../../..');
-export const engineEnv = {
-  ...process.env,
-  CONTAINERS_CONF:
-    process.env.CONTAINERS_CONF ?? path.join(workspaceRoot, 'tools/scripts/containers.conf'),
-};
+export const engineEnv = workspaceEngineEnv();
 
 export async function engineCommand(args: string[]): Promise<{ stdout: string; stderr: string }> {
   return run(engine, args, { env: engineEnv, maxBuffer: 16 * 1024 * 1024 });

@@ -11,6 +11,7 @@ import {
 import { constants } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { engineEnv } from '../../../tools/scripts/container-image/src/lib/engine.cjs';
 
 /**
  * The world of the cluster suite: a real control plane (tools/scripts/control-plane.sh), the
@@ -138,8 +139,7 @@ export class World {
       NX_DEPLOY_SHIM_LOG: path.join(this.dir, 'minikube-calls.jsonl'),
       NX_DEPLOY_LOCK_DIR: path.join(this.dir, 'locks'),
       CONTAINER_ENGINE: process.env.CONTAINER_ENGINE ?? 'podman',
-      CONTAINERS_CONF:
-        process.env.CONTAINERS_CONF ?? path.join(workspaceRoot, 'tools/scripts/containers.conf'),
+      CONTAINERS_CONF: engineEnv().CONTAINERS_CONF,
       NX_DAEMON: 'false',
       NX_NO_CLOUD: 'true',
       NX_TUI: 'false',

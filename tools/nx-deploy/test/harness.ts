@@ -21,7 +21,6 @@ export const WORKSPACE_ROOT = path.resolve(__dirname, '../../..');
 export const SHIM_BIN = path.join(__dirname, 'shims/bin');
 export const REAL_CHART = path.join(WORKSPACE_ROOT, 'deploy/helm/todo-app');
 export const MINI_CHART = path.join(__dirname, 'fixtures/mini-chart');
-export const FAKE_BUILD = path.join(__dirname, 'fixtures/fake-docker-build.cjs');
 
 export type Tool = 'helm' | 'kubectl' | 'minikube' | 'docker' | 'podman' | 'kind';
 export const ALL_TOOLS: Tool[] = ['helm', 'kubectl', 'minikube', 'docker', 'podman', 'kind'];

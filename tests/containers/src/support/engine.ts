@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
+import { engineEnv as workspaceEngineEnv } from '../../../../tools/scripts/container-image/src/lib/engine.cjs';
 import { engine, workspaceRoot } from './workspace';
 
 export interface CommandResult {
@@ -9,14 +9,9 @@ export interface CommandResult {
   exitCode: number;
 }
 
-/** podman on these machines needs the workspace's containers.conf (runc, no default ulimits). */
+/** The engine's environment as the image tooling sets it, plus `extra`. */
 export function engineEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  return {
-    ...process.env,
-    CONTAINERS_CONF:
-      process.env.CONTAINERS_CONF ?? path.join(workspaceRoot, 'tools/scripts/containers.conf'),
-    ...extra,
-  };
+  return { ...workspaceEngineEnv(), ...extra };
 }
 
 export function run(

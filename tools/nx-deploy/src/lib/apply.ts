@@ -106,7 +106,7 @@ async function applyDeliver(step: PlanStep, ctx: ApplyContext): Promise<boolean>
       step.clusterRef ?? '',
       scratch,
     )) {
-      const result = await ctx.shell.run(command.command, command.args);
+      const result = await ctx.shell.run(command.command, command.args, { env: command.env });
       if (result.exitCode !== 0) {
         ctx.progress.failed(step.title, started, firstErrorLine(result));
         return false;

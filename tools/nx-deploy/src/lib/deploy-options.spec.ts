@@ -54,14 +54,6 @@ describe('normalizeDeployOptions', () => {
       { timeout: '5 minutes' },
       'Invalid option "timeout": "5 minutes" must be a duration such as 90s, 5m or 1h30m',
     ],
-    [
-      { imageManifest: 'dist/images/app.json' },
-      'Invalid option "imageManifest": must contain {project}',
-    ],
-    [
-      { contentTagCommand: 'node tag.cjs' },
-      'Invalid option "contentTagCommand": must be a command containing {project} (or %project%)',
-    ],
     [{ readyPath: 'ready' }, 'Invalid option "readyPath": must start with /'],
     [
       { lockTimeout: -1 },
@@ -73,24 +65,6 @@ describe('normalizeDeployOptions', () => {
 
   it('kind defaults its context to kind-<cluster>', () => {
     expect(normalize({ imageDelivery: 'kind', kindCluster: 'dev' }).kubeContext).toBe('kind-dev');
-  });
-
-  it('splits the content-tag command and fills in the project', () => {
-    const options = normalize({ contentTagCommand: 'node tools/tag.cjs {project} --json' });
-    expect(options.contentTagCommand?.('backend')).toEqual([
-      'node',
-      'tools/tag.cjs',
-      'backend',
-      '--json',
-    ]);
-    const fromCli = normalize({ contentTagCommand: 'node tag.cjs %project%' });
-    expect(fromCli.contentTagCommand?.('frontend')).toEqual(['node', 'tag.cjs', 'frontend']);
-  });
-
-  it('explains a placeholder that Nx rewrote on the command line', () => {
-    expect(() => normalize({ contentTagCommand: 'node tag.cjs [object Object]' })).toThrow(
-      'write %project% there instead',
-    );
   });
 
   it('gives the dev loop its defaults only with --watch', () => {

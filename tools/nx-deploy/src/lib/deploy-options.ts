@@ -4,6 +4,7 @@ import type {
   DeployExecutorSchema,
   ImageDelivery,
 } from '../executors/deploy/schema';
+import { imageManifestPath } from './container-engine';
 import { OptionsError, requireDnsLabel, requireDuration, resolveEngine } from './options-error';
 
 export interface ReleaseApp {
@@ -31,8 +32,7 @@ export interface DeployOptions {
   /** This app first, then the other apps of the release. */
   releaseApps: ReleaseApp[];
   buildTarget: string;
-  /** argv printing {image, tag} for a project; undefined: read the manifest only. */
-  contentTagCommand?: (project: string) => string[];
+  /** Where the build target writes {image, tag, id}: the image tooling decides. */
   manifestPath: (project: string) => string;
   deployment: string;
   service: string;
@@ -76,27 +76,6 @@ function watchOptions(options: DeployExecutorSchema): WatchOptions | undefined {
     debounceMs: integerIn('watchDebounceMs', options.watchDebounceMs ?? 300, 10, 10_000),
     cleanup: options.cleanup ?? false,
   };
-}
-
-/** `{project}` in project.json; `%project%` on the command line, where Nx rewrites braces. */
-const PROJECT_PLACEHOLDER = /\{project\}|%project%/g;
-
-function contentTagCommand(template: string | undefined) {
-  if (template === undefined) return undefined;
-  const words = template.trim().split(/\s+/).filter(Boolean);
-  if (template.includes('[object Object]')) {
-    throw new OptionsError(
-      'contentTagCommand',
-      'Nx replaced {project} in a command-line override; write %project% there instead',
-    );
-  }
-  if (words.length === 0 || !new RegExp(PROJECT_PLACEHOLDER.source).test(template)) {
-    throw new OptionsError(
-      'contentTagCommand',
-      'must be a command containing {project} (or %project%)',
-    );
-  }
-  return (project: string) => words.map((word) => word.replace(PROJECT_PLACEHOLDER, project));
 }
 
 export function normalizeDeployOptions(
@@ -151,10 +130,6 @@ export function normalizeDeployOptions(
 
   const chartDir = path.resolve(workspaceRoot, options.chart ?? 'deploy/helm/todo-app');
   const valuesFiles = (options.valuesFiles ?? []).map((file) => path.resolve(workspaceRoot, file));
-  const manifestTemplate = options.imageManifest ?? 'dist/images/{project}.json';
-  if (!manifestTemplate.includes('{project}')) {
-    throw new OptionsError('imageManifest', 'must contain {project}');
-  }
   const substitute = (template: string) =>
     template.replace(/\{release\}/g, release).replace(/\{chartKey\}/g, chartKey);
   const readyPath = options.readyPath ?? '/ready';
@@ -185,8 +160,7 @@ export function normalizeDeployOptions(
     engine: resolveEngine(options.engine, env),
     releaseApps: [{ chartKey, project }, ...others],
     buildTarget: options.buildTarget ?? 'docker-build',
-    contentTagCommand: contentTagCommand(options.contentTagCommand),
-    manifestPath: (p) => path.resolve(workspaceRoot, manifestTemplate.replace(/\{project\}/g, p)),
+    manifestPath: (p) => imageManifestPath(workspaceRoot, p),
     deployment: substitute(options.deployment ?? '{release}-{chartKey}'),
     service: substitute(options.service ?? '{release}-{chartKey}'),
     servicePort: String(options.servicePort ?? 'http'),

@@ -1,9 +1,9 @@
 import * as path from 'node:path';
 import type { DeployOptions } from './deploy-options';
-import type { ContainerEngine } from './container-engine';
+import type { ContainerEngine, EngineCommand as Command } from './container-engine';
 import type { CommandResult } from './exec';
 import { fullyQualified, repositoryInRegistry, sameImage } from './image-ref';
-import type { Command, ToolName } from './tools';
+import type { ToolName } from './tools';
 
 /**
  * How an image reaches the cluster: one adapter per way (Minikube, kind, a registry), chosen by
@@ -97,10 +97,14 @@ class KindDelivery implements ImageDeliveryAdapter {
   }
   presenceCheck(clusterRef: string): Command {
     // kind nodes are containers of the engine; crictl answers for the node's containerd.
-    return {
-      command: this.engine.name,
-      args: ['exec', `${this.cluster}-control-plane`, 'crictl', 'inspecti', '-q', clusterRef],
-    };
+    return this.engine.command([
+      'exec',
+      `${this.cluster}-control-plane`,
+      'crictl',
+      'inspecti',
+      '-q',
+      clusterRef,
+    ]);
   }
   isPresent(result: CommandResult): boolean {
     return result.exitCode === 0;

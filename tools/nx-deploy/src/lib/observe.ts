@@ -140,50 +140,41 @@ export function readManifests(options: DeployOptions): AppObservation[] {
   });
 }
 
-/**
- * The app's current content tag, computed from its sources by the image tooling without building
- * anything; replaces a manifest that an earlier build left behind.
- */
-export async function observeContentTags(
-  shell: Shell,
-  options: DeployOptions,
+/** An app's current image, computed from its sources without building anything. */
+export type ContentTag = (project: string) => { image: string; tag: string } | undefined;
+
+/** Replaces a manifest that an earlier build left behind with the app's current content tag. */
+export function observeContentTags(
+  contentTag: ContentTag | undefined,
   apps: AppObservation[],
   chartKeys: string[],
-): Promise<{ apps: AppObservation[]; warnings: string[] }> {
+): { apps: AppObservation[]; warnings: string[] } {
   const warnings: string[] = [];
-  const command = options.contentTagCommand;
-  if (!command) return { apps, warnings };
-  const updated = await Promise.all(
-    apps.map(async (app): Promise<AppObservation> => {
-      if (!chartKeys.includes(app.chartKey)) return app;
-      const [bin, ...args] = command(app.project);
-      const result = await shell.run(bin, args, { cwd: options.workspaceRoot });
-      try {
-        if (result.exitCode !== 0) throw new Error(firstErrorLine(result));
-        const lastLine = result.stdout.trim().split('\n').pop() ?? '';
-        const parsed = JSON.parse(lastLine) as { image?: string; tag?: string; id?: string | null };
-        if (!parsed.image || !parsed.tag)
-          throw new Error(`no image and tag in "${lastLine.slice(0, 120)}"`);
-        const sameAsManifest =
-          app.manifest?.tag === parsed.tag && app.manifest.image === parsed.image;
-        return {
-          ...app,
-          manifest: {
-            image: parsed.image,
-            tag: parsed.tag,
-            id: sameAsManifest ? app.manifest?.id : undefined,
-          },
-          manifestError: undefined,
-          tagSource: 'content',
-        };
-      } catch (error) {
-        warnings.push(
-          `could not compute ${app.project}'s content tag (${(error as Error).message}); using ${app.manifest ? `the manifest's tag ${app.manifest.tag}` : 'a fresh build'}`,
-        );
-        return app;
-      }
-    }),
-  );
+  if (!contentTag) return { apps, warnings };
+  const updated = apps.map((app): AppObservation => {
+    if (!chartKeys.includes(app.chartKey)) return app;
+    try {
+      const current = contentTag(app.project);
+      if (!current) return app;
+      const sameAsManifest =
+        app.manifest?.tag === current.tag && app.manifest.image === current.image;
+      return {
+        ...app,
+        manifest: {
+          image: current.image,
+          tag: current.tag,
+          id: sameAsManifest ? app.manifest?.id : undefined,
+        },
+        manifestError: undefined,
+        tagSource: 'content',
+      };
+    } catch (error) {
+      warnings.push(
+        `could not compute ${app.project}'s content tag (${(error as Error).message}); using ${app.manifest ? `the manifest's tag ${app.manifest.tag}` : 'a fresh build'}`,
+      );
+      return app;
+    }
+  });
   return { apps: updated, warnings };
 }
 
@@ -247,14 +238,14 @@ export async function observeImages(
         const key = [check.command, ...check.args].join(' ');
         let listing = listingCache.get(key);
         if (!listing) {
-          listing = shell.run(check.command, check.args);
+          listing = shell.run(check.command, check.args, { env: check.env });
           listingCache.set(key, listing);
         }
         return delivery.isPresent(await listing, clusterRef);
       };
       const inEngine = async () => {
-        const check = engine.imageExists(localRef);
-        const result = await shell.run(check.command, check.args);
+        const check = engine.imageId(localRef);
+        const result = await shell.run(check.command, check.args, { env: check.env });
         return result.notFound ? undefined : result.exitCode === 0;
       };
       const [cluster, local] = await Promise.all([inCluster(), inEngine()]);

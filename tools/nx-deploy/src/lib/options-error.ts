@@ -1,3 +1,8 @@
+import {
+  InvalidEngineError,
+  resolveEngine as resolveWorkspaceEngine,
+} from '../../../scripts/container-image/src/lib/engine.cjs';
+
 /** Bad options: one message naming the option and the rule it broke. */
 export class OptionsError extends Error {
   constructor(
@@ -9,18 +14,17 @@ export class OptionsError extends Error {
   }
 }
 
+/** The image tooling's choice (option, else CONTAINER_ENGINE, else docker) as an option error. */
 export function resolveEngine(
   option: string | undefined,
   env: NodeJS.ProcessEnv,
 ): 'docker' | 'podman' {
-  const chosen = option ?? env['CONTAINER_ENGINE'] ?? 'docker';
-  if (chosen !== 'docker' && chosen !== 'podman') {
-    throw new OptionsError(
-      option === undefined ? 'CONTAINER_ENGINE' : 'engine',
-      `must be "docker" or "podman", got "${chosen}"`,
-    );
+  try {
+    return resolveWorkspaceEngine(option, env);
+  } catch (error) {
+    if (error instanceof InvalidEngineError) throw new OptionsError(error.source, error.rule);
+    throw error;
   }
-  return chosen;
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;

@@ -10,8 +10,8 @@
 const { randomBytes } = require('node:crypto');
 const { existsSync, readFileSync } = require('node:fs');
 const path = require('node:path');
-const { normalizeOptions } = require('../src/lib/normalize-options.cjs');
-const { imageId } = require('../src/lib/engine.cjs');
+const { imageSettings } = require('../src/lib/normalize-options.cjs');
+const { createEngine, imageId } = require('../src/lib/engine.cjs');
 
 const workspaceRoot = path.resolve(__dirname, '../../../..');
 
@@ -45,14 +45,8 @@ async function main() {
     process.exit(2);
   }
   const projectGraph = await loadProjectGraph();
-  const target = projectGraph.nodes[projectName]?.data.targets?.['docker-build'];
-  if (!target) throw new Error(`Project "${projectName}" has no docker-build target`);
-  const options = normalizeOptions(target.options ?? {}, {
-    workspaceRoot,
-    projectName,
-    projectGraph,
-  });
-  const id = imageId(options.engine, options.ref);
+  const options = imageSettings(projectGraph, projectName, workspaceRoot);
+  const id = imageId(createEngine(options.engine), options.ref);
   if (flag === '--json') {
     const { engine, image, tag, ref } = options;
     console.log(

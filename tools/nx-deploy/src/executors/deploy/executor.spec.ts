@@ -9,14 +9,7 @@
 import type { ExecutorContext } from '@nx/devkit';
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import {
-  argsOf,
-  FAKE_BUILD,
-  REAL_CHART,
-  ShimWorld,
-  WORKSPACE_ROOT,
-  type Tool,
-} from '../../../test/harness';
+import { argsOf, REAL_CHART, ShimWorld, WORKSPACE_ROOT, type Tool } from '../../../test/harness';
 import { normalizeDeployOptions } from '../../lib/deploy-options';
 import { execCommand } from '../../lib/exec';
 import deployExecutor, { runDeploy } from './executor';
@@ -722,28 +715,31 @@ describe('deploy executor against recorded cluster shims', () => {
 
 describe('deploy executor through Nx (a child nx run builds only a missing image)', () => {
   function context(root: string): ExecutorContext {
+    // The workspace's own docker-build executor; a FROM scratch image keeps the build small.
     const dockerBuild = (project: string) => ({
-      executor: 'nx:run-commands',
-      options: {
-        command: `node ${FAKE_BUILD} ${project} todo-${project} apps/${project}`,
-        cwd: root,
-      },
+      executor: './tools/scripts/container-image:build',
+      options: { image: `todo-${project}`, 'moving-tag': '', 'base-image': 'scratch' },
     });
+    const projects = Object.fromEntries(
+      ['frontend', 'backend'].map((app) => [
+        app,
+        { root: `apps/${app}`, targets: { 'docker-build': dockerBuild(app) } },
+      ]),
+    );
     return {
       root,
       cwd: root,
       isVerbose: false,
       projectName: 'frontend',
       targetName: 'deploy',
-      projectsConfigurations: {
-        version: 2,
-        projects: {
-          frontend: { root: 'apps/frontend', targets: { 'docker-build': dockerBuild('frontend') } },
-          backend: { root: 'apps/backend', targets: { 'docker-build': dockerBuild('backend') } },
-        },
-      },
+      projectsConfigurations: { version: 2, projects },
       nxJsonConfiguration: {},
-      projectGraph: { nodes: {}, dependencies: {} },
+      projectGraph: {
+        nodes: Object.fromEntries(
+          Object.entries(projects).map(([name, data]) => [name, { name, type: 'app', data }]),
+        ),
+        dependencies: { frontend: [], backend: [] },
+      },
     } as unknown as ExecutorContext;
   }
 
@@ -768,6 +764,11 @@ describe('deploy executor through Nx (a child nx run builds only a missing image
     writeFileSync(path.join(world.root, 'nx.json'), '{"neverConnectToCloud": true}\n');
     writeFileSync(path.join(world.root, 'package.json'), '{"name": "shim-workspace"}\n');
     symlinkSync(path.join(WORKSPACE_ROOT, 'node_modules'), path.join(world.root, 'node_modules'));
+    mkdirSync(path.join(world.root, 'tools/scripts'), { recursive: true });
+    symlinkSync(
+      path.join(WORKSPACE_ROOT, 'tools/scripts/container-image'),
+      path.join(world.root, 'tools/scripts/container-image'),
+    );
     const targets = context(world.root).projectsConfigurations.projects;
     for (const app of ['frontend', 'backend']) {
       mkdirSync(path.join(world.root, `apps/${app}`), { recursive: true });
@@ -785,14 +786,11 @@ describe('deploy executor through Nx (a child nx run builds only a missing image
       );
       writeFileSync(
         path.join(world.root, `apps/${app}/Dockerfile`),
-        'FROM scratch\nCOPY src /app/src\n',
+        `ARG BASE_IMAGE=scratch\nFROM \${BASE_IMAGE}\nCOPY apps/${app}/src /app/src\n`,
       );
     }
 
-    const options = {
-      ...DEV,
-      contentTagCommand: `node ${FAKE_BUILD} {project} todo-{project} apps/{project} --tag-only`,
-    };
+    const options = DEV;
     const first = await quietly(() => deployExecutor(options, context(world.root)));
 
     expect(first.success).toBe(true);

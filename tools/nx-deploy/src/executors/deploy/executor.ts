@@ -1,7 +1,7 @@
 import type { ExecutorContext } from '@nx/devkit';
 import * as path from 'node:path';
 import { applyBuilds, applyPlan, type ApplyContext } from '../../lib/apply';
-import { createContainerEngine } from '../../lib/container-engine';
+import { createContainerEngine, imageSettings, isImageTarget } from '../../lib/container-engine';
 import { normalizeDeployOptions, type DeployOptions } from '../../lib/deploy-options';
 import {
   errorLines,
@@ -24,6 +24,7 @@ import {
   observeImages,
   observeRelease,
   observeTools,
+  type ContentTag,
   readChart,
   readManifests,
   readValuesFiles,
@@ -53,6 +54,8 @@ import { runWatch, watchInputs } from './watch';
 export interface DeployDependencies {
   runner: CommandRunner;
   buildImage: (project: string) => Promise<boolean>;
+  /** Each app's current image without building; undefined: the image manifest is the tag. */
+  contentTag?: ContentTag;
   write: LogLine;
   env: NodeJS.ProcessEnv;
   /** Long-running `kubectl port-forward` for the /ready check (default: lib/exec). */
@@ -91,6 +94,21 @@ function nxBuilder(context: ExecutorContext, target: string) {
   };
 }
 
+/**
+ * The tag the workspace's image executor would build, computed from the project graph; undefined
+ * when this app is built some other way (its image manifest is then the tag).
+ */
+function contentTagOf(context: ExecutorContext, project: string, target: string) {
+  const isImageBuild = (name: string) =>
+    isImageTarget(context.projectGraph.nodes[name]?.data.targets?.[target]);
+  if (!isImageBuild(project)) return undefined;
+  return (name: string) => {
+    if (!isImageBuild(name)) return undefined;
+    const { image, tag } = imageSettings(context.projectGraph, name, context.root, target);
+    return { image, tag };
+  };
+}
+
 export default async function deployExecutor(
   options: DeployExecutorSchema,
   context: ExecutorContext,
@@ -108,6 +126,7 @@ export default async function deployExecutor(
   const deps: DeployDependencies = {
     runner: execCommand,
     buildImage: nxBuilder(context, normalized.buildTarget),
+    contentTag: contentTagOf(context, normalized.project, normalized.buildTarget),
     write: (line) => console.log(line),
     env: process.env,
   };
@@ -146,7 +165,7 @@ export async function runDeploy(
     deps.portForward ?? startPortForward,
     deps.httpGet ?? httpGet,
   );
-  const engine = createContainerEngine(options.engine);
+  const engine = createContainerEngine(options.engine, deps.env);
   const delivery = createImageDelivery(options, engine);
   const planContext: PlanContext = {
     clusterRepository: (repo) => delivery.clusterRepository(repo),
@@ -189,7 +208,7 @@ export async function runDeploy(
       observeTools(shell, toolNames, options.workspaceRoot),
       options.dryRun ? Promise.resolve({}) : observeContext(shell),
       options.dryRun ? Promise.resolve(undefined) : observeCluster(shell, options.kubeContext),
-      observeContentTags(shell, options, readManifests(options), tagKeys),
+      observeContentTags(deps.contentTag, readManifests(options), tagKeys),
     ]);
     for (const warning of contentTags.warnings) progress.line(`! ${warning}`);
     for (const tool of tools.filter((t) => t.workspaceScript && t.found))
@@ -253,7 +272,7 @@ export async function runDeploy(
           (key) => observation.apps.find((a) => a.chartKey === key)?.tagSource !== 'content',
         );
         if (untagged.length > 0) {
-          const computed = await observeContentTags(shell, options, observation.apps, untagged);
+          const computed = observeContentTags(deps.contentTag, observation.apps, untagged);
           for (const warning of computed.warnings) progress.line(`! ${warning}`);
           observation.apps = computed.apps;
         }

@@ -17,8 +17,6 @@ export interface DeployExecutorSchema {
   chartKey?: string;
   releaseApps?: Record<string, string>;
   buildTarget?: string;
-  contentTagCommand?: string;
-  imageManifest?: string;
   deployment?: string;
   service?: string;
   servicePort?: string | number;

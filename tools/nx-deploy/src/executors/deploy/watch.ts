@@ -177,8 +177,8 @@ export async function runWatch(
       });
     const started = Date.now();
     let result: DeployResult;
-    if (!options.contentTagCommand && files) {
-      // Without a content tag command the image manifest is the tag: build first (Nx's cache
+    if (!deps.contentTag && files) {
+      // Without a content tag the image manifest is the tag: build first (Nx's cache
       // makes an unchanged input a no-op), then deploy what the manifest names.
       const built = await deps.buildImage(options.project);
       result = built ? await deployOnce() : { success: false, outcome: 'failed' };

@@ -10,8 +10,6 @@ import {
 import type { DeployTargetsGeneratorSchema } from './schema';
 
 export const DEPLOY_EXECUTOR = '@todo/nx-deploy:deploy';
-const CONTENT_TAG_COMMAND =
-  'node tools/scripts/container-image/bin/image-state.cjs {project} --json';
 const DEFAULT_RELEASE_APPS = { backend: 'backend', frontend: 'frontend' };
 
 /** The reference app's docker-build target, re-pointed at the new app; nx-container's defaults otherwise. */
@@ -68,7 +66,6 @@ function deployTarget(
       chartKey: options.chartKey,
       releaseApps,
       servicePort: options.servicePort,
-      contentTagCommand: CONTENT_TAG_COMMAND,
     },
     configurations: {
       dev: {

@@ -5,7 +5,7 @@
 const { existsSync, readFileSync } = require('node:fs');
 const path = require('node:path');
 const { contentTag } = require('./content-tag.cjs');
-const { resolveEngine } = require('./engine.cjs');
+const { imageManifestPath, resolveEngine } = require('./engine.cjs');
 
 const DEFAULT_MOVING_TAG = 'dev';
 
@@ -54,8 +54,7 @@ function normalizeOptions(options, { workspaceRoot, projectName, projectGraph })
     options['base-image'] ||
     process.env.BASE_IMAGE ||
     dockerfileBaseImage(readFileSync(dockerfilePath, 'utf8'), file);
-  const engine = options.engine || resolveEngine(undefined);
-  resolveEngine(engine);
+  const engine = resolveEngine(options.engine);
   const movingTag = options['moving-tag'] ?? DEFAULT_MOVING_TAG;
   const { tag } = contentTag({
     workspaceRoot,
@@ -78,8 +77,29 @@ function normalizeOptions(options, { workspaceRoot, projectName, projectGraph })
     buildArgs: options['build-args'] ?? [],
     force: options.force ?? false,
     quiet: options.quiet ?? true,
-    manifestPath: path.join(workspaceRoot, 'dist/images', `${projectName}.json`),
+    manifestPath: imageManifestPath(workspaceRoot, projectName),
   };
 }
 
-module.exports = { normalizeOptions, dockerfileBaseImage, DEFAULT_MOVING_TAG };
+/**
+ * The settings of a project's docker-build target (engine, image, content tag, ref), computed
+ * without building: what bin/image-state.cjs prints and what the deploy plugin calls.
+ */
+function imageSettings(projectGraph, projectName, workspaceRoot, targetName = 'docker-build') {
+  const target = projectGraph.nodes[projectName]?.data.targets?.[targetName];
+  if (!target) throw new Error(`Project "${projectName}" has no ${targetName} target`);
+  return normalizeOptions(target.options ?? {}, { workspaceRoot, projectName, projectGraph });
+}
+
+/** True for a target that runs this executor (as project.json names it: a path to this folder). */
+function isImageTarget(target) {
+  return /(^|\/)container-image:build$/.test(target?.executor ?? '');
+}
+
+module.exports = {
+  normalizeOptions,
+  imageSettings,
+  isImageTarget,
+  dockerfileBaseImage,
+  DEFAULT_MOVING_TAG,
+};

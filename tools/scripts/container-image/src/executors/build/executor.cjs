@@ -12,7 +12,7 @@ const { execFileSync, spawn } = require('node:child_process');
 const { mkdirSync, readFileSync, writeFileSync } = require('node:fs');
 const path = require('node:path');
 const { normalizeOptions } = require('../../lib/normalize-options.cjs');
-const { engineAnswers, engineEnv, hasBuildx, imageId, run } = require('../../lib/engine.cjs');
+const { createEngine, imageId, runSync } = require('../../lib/engine.cjs');
 
 function loadNxContainerBuild() {
   const packageDir = path.dirname(require.resolve('@nx-tools/nx-container/package.json'));
@@ -49,21 +49,28 @@ function labelArgs(options, workspaceRoot) {
   return [`VERSION=${version}`, `REVISION=${revision}`, ...(remote ? [`SOURCE=${remote}`] : [])];
 }
 
+/** `from | to`, each {command, args, env} with its own engine's environment. */
 function pipe(from, to) {
+  const shown = `${[from.command, ...from.args].join(' ')} | ${[to.command, ...to.args].join(' ')}`;
   return new Promise((resolve, reject) => {
-    const env = engineEnv();
-    const producer = spawn(from[0], from.slice(1), { env, stdio: ['ignore', 'pipe', 'inherit'] });
-    const consumer = spawn(to[0], to.slice(1), { env, stdio: ['pipe', 'inherit', 'inherit'] });
+    const producer = spawn(from.command, from.args, {
+      env: from.env,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const consumer = spawn(to.command, to.args, {
+      env: to.env,
+      stdio: ['pipe', 'inherit', 'inherit'],
+    });
     producer.stdout.pipe(consumer.stdin);
     let pending = 2;
     const codes = [];
     const done = (name) => (code) => {
       codes.push(`${name} exited ${code}`);
-      if (code !== 0) reject(new Error(`${from.join(' ')} | ${to.join(' ')}: ${codes.join(', ')}`));
+      if (code !== 0) reject(new Error(`${shown}: ${codes.join(', ')}`));
       else if (--pending === 0) resolve();
     };
-    producer.on('error', reject).on('close', done(from[0]));
-    consumer.on('error', reject).on('close', done(to[0]));
+    producer.on('error', reject).on('close', done(from.command));
+    consumer.on('error', reject).on('close', done(to.command));
   });
 }
 
@@ -76,10 +83,10 @@ function writeManifest(options, id) {
 
 function pointMovingTag(engine, options) {
   if (!options.movingRef) return;
-  const res = run(engine, ['tag', options.ref, options.movingRef]);
+  const res = runSync(engine.tag(options.ref, options.movingRef));
   if (res.exitCode !== 0)
     throw new Error(
-      `${engine} tag ${options.ref} ${options.movingRef} failed: ${res.stderr.trim()}`,
+      `${engine.name} tag ${options.ref} ${options.movingRef} failed: ${res.stderr.trim()}`,
     );
 }
 
@@ -91,10 +98,10 @@ async function dockerBuildExecutor(rawOptions, context) {
     projectName: context.projectName,
     projectGraph: context.projectGraph,
   });
-  const { engine } = options;
-  if (!engineAnswers(engine)) {
+  const engine = createEngine(options.engine);
+  if (runSync(engine.version()).exitCode !== 0) {
     console.error(
-      engine === 'docker'
+      engine.name === 'docker'
         ? 'docker-build: the docker engine does not answer. Start dockerd (tools/scripts/install-container-tools.sh does) or build with CONTAINER_ENGINE=podman.'
         : 'docker-build: podman does not run. Install it with tools/scripts/install-container-tools.sh.',
     );
@@ -104,14 +111,15 @@ async function dockerBuildExecutor(rawOptions, context) {
   const existing = options.force ? undefined : imageId(engine, options.ref);
   if (existing) {
     console.log(
-      `${options.ref} is already in ${engine} (${existing.slice(7, 19)}): not rebuilding`,
+      `${options.ref} is already in ${engine.name} (${existing.slice(7, 19)}): not rebuilding`,
     );
     pointMovingTag(engine, options);
     writeManifest(options, existing);
     return { success: true };
   }
 
-  const builder = engine === 'docker' && !hasBuildx() ? 'podman' : engine;
+  const hasBuildx = engine.name === 'docker' && runSync(engine.buildxVersion()).exitCode === 0;
+  const builder = engine.name === 'docker' && !hasBuildx ? createEngine('podman') : engine;
   if (builder !== engine) {
     console.log(
       'docker has no buildx here: nx-container builds with podman, then the image moves to docker',
@@ -122,15 +130,18 @@ async function dockerBuildExecutor(rawOptions, context) {
   // one image id in both engines and builds nothing.
   const alreadyBuilt = builder !== engine && !options.force && imageId(builder, options.ref);
   if (alreadyBuilt) {
-    console.log(`${options.ref} is already in ${builder}: moving it to ${engine} without building`);
+    console.log(
+      `${options.ref} is already in ${builder.name}: moving it to ${engine.name} without building`,
+    );
     pointMovingTag(builder, options);
   } else {
     console.log(`building ${options.ref} on ${options.baseImage}`);
-    process.env.CONTAINERS_CONF = engineEnv().CONTAINERS_CONF;
+    // nx-container runs the engine with this process's environment.
+    if (builder.env.CONTAINERS_CONF) process.env.CONTAINERS_CONF = builder.env.CONTAINERS_CONF;
     const build = loadNxContainerBuild();
     const succeeded = await build(
       {
-        engine: builder,
+        engine: builder.name,
         file: options.file,
         context: workspaceRoot,
         tags,
@@ -141,9 +152,9 @@ async function dockerBuildExecutor(rawOptions, context) {
         ],
         quiet: options.quiet,
         // docker buildx keeps the result in its builder unless told to load it into the engine.
-        load: builder === 'docker',
+        load: builder.name === 'docker',
         // RUN steps on podman use the host network: machines like CI's have no bridge network.
-        ...(builder === 'podman' ? { network: 'host' } : {}),
+        ...(builder.name === 'podman' ? { network: 'host' } : {}),
       },
       context,
     ).then(
@@ -158,7 +169,7 @@ async function dockerBuildExecutor(rawOptions, context) {
       // base made on this machine avoids the registry altogether.
       if (!imageId(builder, options.baseImage)) {
         console.error(
-          `docker-build: the base image ${options.baseImage} (from ${options.baseImageFrom}) is not in ${builder} and could not be pulled. ` +
+          `docker-build: the base image ${options.baseImage} (from ${options.baseImageFrom}) is not in ${builder.name} and could not be pulled. ` +
             'Where no registry is reachable, make a base image locally and build again: ' +
             'export BASE_IMAGE=$(tools/scripts/make-base-image.sh | tail -1)',
         );
@@ -168,12 +179,12 @@ async function dockerBuildExecutor(rawOptions, context) {
   }
 
   if (builder !== engine) {
-    await pipe(['podman', 'save', ...tags], ['docker', 'load']);
+    await pipe(builder.command(['save', ...tags]), engine.command(['load']));
   }
   const id = imageId(engine, options.ref);
   if (!id) {
     console.error(
-      `docker-build: the build reported success but ${options.ref} is not in ${engine}`,
+      `docker-build: the build reported success but ${options.ref} is not in ${engine.name}`,
     );
     return { success: false };
   }
