@@ -11,14 +11,19 @@
  *     its type and rule, its default and the dev/prod overrides, and its meaning (the schema's
  *     description, else the comment above the key in values.yaml).
  *
- *   npx tsx tools/scripts/generate-config-docs.ts          # rewrite the file
- *   npx tsx tools/scripts/generate-config-docs.ts --check  # exit 1 when the file is stale
- *   npx tsx tools/scripts/generate-config-docs.ts --stdout # print what it would write
+ * It also writes the rules of the chart values `backend.config.*` and `frontend.config.*` in
+ * values.schema.json (their `properties`) from the same zod schemas, so that the chart refuses at
+ * `helm install` what the app would refuse at start-up, and nothing the app accepts.
+ *
+ *   npx tsx tools/scripts/generate-config-docs.ts          # rewrite the doc (and the rules)
+ *   npx tsx tools/scripts/generate-config-docs.ts --check  # exit 1 when either is stale
+ *   npx tsx tools/scripts/generate-config-docs.ts --stdout # print the doc it would write
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import * as prettier from 'prettier';
 import { isMap, isScalar, parseDocument, type YAMLMap } from 'yaml';
-import type { z } from 'zod';
+import { z } from 'zod';
 import {
   backendEnvSchema,
   ConfigError,
@@ -30,8 +35,18 @@ import {
 export const workspaceRoot = path.resolve(__dirname, '../..');
 export const OUTPUT = 'docs/deployment/configuration.md';
 const CHART = 'deploy/helm/todo-app';
+const SCHEMA = `${CHART}/values.schema.json`;
+
+const APPS = ['backend', 'frontend'] as const;
+type App = (typeof APPS)[number];
+const ENV_SCHEMAS: Record<App, z.ZodObject> = {
+  backend: backendEnvSchema,
+  frontend: frontendEnvSchema,
+};
 
 type JsonSchema = {
+  $ref?: string;
+  $comment?: string;
   type?: string | string[];
   enum?: unknown[];
   const?: unknown;
@@ -44,6 +59,7 @@ type JsonSchema = {
   additionalProperties?: boolean | JsonSchema;
   items?: JsonSchema;
   required?: string[];
+  definitions?: Record<string, JsonSchema>;
 };
 
 type Tree = Record<string, unknown>;
@@ -127,8 +143,33 @@ function templateText(name: string): string {
   return existsSync(path.join(workspaceRoot, file)) ? read(file) : '';
 }
 
+interface ConfigMapEntry {
+  variable: string;
+  /** The template text after `KEY: `. */
+  value: string;
+  /** The innermost `if` the key is written under, if any. */
+  condition?: string;
+}
+
+/** Keys the ConfigMap template writes itself (two-space indented literal keys under `data:`). */
+function configMapEntries(app: App): ConfigMapEntry[] {
+  const entries: ConfigMapEntry[] = [];
+  const blocks: string[] = [];
+  for (const line of templateText(`${app}-configmap.yaml`).split('\n')) {
+    const action = line.match(/\{\{-?\s*(if|range|with|else|end)\b\s*([^}]*?)\s*-?\}\}/);
+    if (action?.[1] === 'end') blocks.pop();
+    else if (action?.[1] === 'else') blocks[blocks.length - 1] = 'else';
+    else if (action) blocks.push(action[1] === 'if' ? `if ${action[2]}` : action[1]);
+    const entry = line.match(/^ {2}([A-Z][A-Z0-9_]*): (.+)$/);
+    if (!entry) continue;
+    const condition = blocks.filter((block) => block.startsWith('if ')).pop();
+    entries.push({ variable: entry[1], value: entry[2], condition });
+  }
+  return entries;
+}
+
 /** Where a deployment sets each of an app's variables: image, chart ConfigMap, values, Secret. */
-function settingSources(app: 'backend' | 'frontend', values: Tree): Map<string, string[]> {
+function settingSources(app: App, values: Tree): Map<string, string[]> {
   const sources = new Map<string, string[]>();
   const add = (variable: string, text: string) =>
     sources.set(variable, [...(sources.get(variable) ?? []), text]);
@@ -140,26 +181,18 @@ function settingSources(app: 'backend' | 'frontend', values: Tree): Map<string, 
     }
   }
 
-  // Keys the ConfigMap template writes itself (two-space indented literal keys under `data:`),
-  // with the template condition they are written under, if any.
-  const blocks: string[] = [];
-  for (const line of templateText(`${app}-configmap.yaml`).split('\n')) {
-    const action = line.match(/\{\{-?\s*(if|range|with|else|end)\b\s*([^}]*?)\s*-?\}\}/);
-    if (action?.[1] === 'end') blocks.pop();
-    else if (action?.[1] === 'else') blocks[blocks.length - 1] = 'else';
-    else if (action) blocks.push(action[1] === 'if' ? `if ${action[2]}` : action[1]);
-    const entry = line.match(/^ {2}([A-Z][A-Z0-9_]*): (.+)$/);
-    if (!entry) continue;
-    const fromValue = entry[2].match(/^\{\{\s*\.Values\.([A-Za-z0-9_.]+)\s*(\|\s*quote\s*)?\}\}$/);
-    const condition = blocks.filter((block) => block.startsWith('if ')).pop();
+  for (const entry of configMapEntries(app)) {
+    const fromValue = entry.value.match(
+      /^\{\{\s*\.Values\.([A-Za-z0-9_.]+)\s*(\|\s*quote\s*)?\}\}$/,
+    );
     add(
-      entry[1],
+      entry.variable,
       (fromValue
         ? `chart ConfigMap, from ${code(fromValue[1])}`
-        : entry[2].includes('{{')
+        : entry.value.includes('{{')
           ? 'chart ConfigMap, computed by the chart'
-          : `chart ConfigMap: ${code(entry[2].replace(/^"|"$/g, ''))}`) +
-        (condition ? ` (only ${code(condition)})` : ''),
+          : `chart ConfigMap: ${code(entry.value.replace(/^"|"$/g, ''))}`) +
+        (entry.condition ? ` (only ${code(entry.condition)})` : ''),
     );
   }
 
@@ -193,12 +226,7 @@ function settingSources(app: 'backend' | 'frontend', values: Tree): Map<string, 
   return sources;
 }
 
-function envSection(
-  title: string,
-  app: 'backend' | 'frontend',
-  schema: z.ZodObject,
-  values: Tree,
-): string {
+function envSection(title: string, app: App, schema: z.ZodObject, values: Tree): string {
   const cross = crossRules(schema);
   const sources = settingSources(app, values);
   const rows = Object.entries(schema.shape as Record<string, z.ZodType>).map(([name, variable]) => {
@@ -220,6 +248,132 @@ function envSection(
       rows,
     ),
   ].join('\n');
+}
+
+// ── Chart config rules (values.schema.json) ─────────────────────────────────────────────────
+
+/**
+ * Rules zod cannot state in JSON schema, written here by hand. `z.toJSONSchema` throws on a
+ * transform and silently drops a `.refine()`, so each variable built with one needs an entry (the
+ * generator stops otherwise), and an entry whose variable has become translatable is refused.
+ */
+const HAND_WRITTEN: Record<string, JsonSchema> = {
+  // url() is a refine (`new URL()`, then the protocol). The pattern checks the protocol only: a
+  // value such as `http://a b` passes the chart and stops the app at start-up. Empty is allowed:
+  // the ConfigMap leaves empty values out, and the app then takes its default (or, for
+  // BACKEND_URL, the chart writes the release's backend Service).
+  OPENAI_BASE_URL: { type: 'string', pattern: '^(https?://.+)?$' },
+  BACKEND_URL: { type: 'string', pattern: '^(https?://.+)?$' },
+  // origins() transforms the text into a list and checks each item with `new URL()` (an origin:
+  // scheme, host and port, nothing else). No pattern says that exactly, so the chart takes any
+  // text and the app checks it at start-up.
+  BACKEND_CORS_ORIGINS: { type: 'string' },
+  MCP_ALLOWED_ORIGINS: { type: 'string' },
+  // bool() transforms true/false/1/0/yes/no/on/off. The chart takes a YAML boolean, which the
+  // ConfigMap writes as `true` or `false`: a subset of what the app accepts.
+  TRUST_PROXY: { type: 'boolean' },
+};
+
+/**
+ * The variables an app's `config` value takes: not the secrets (they reach pods through Secrets,
+ * never a ConfigMap) and not those the ConfigMap template writes itself unless its condition
+ * reads the value (PORT, HOST and DATA_DIR are the chart's; BACKEND_URL is a default the value
+ * overrides).
+ */
+function chartConfigVariables(app: App): Array<[string, z.ZodType]> {
+  const byChart = new Set(
+    configMapEntries(app)
+      .filter((entry) => !entry.condition?.includes(`.Values.${app}.config.${entry.variable}`))
+      .map((entry) => entry.variable),
+  );
+  return Object.entries(ENV_SCHEMAS[app].shape as Record<string, z.ZodType>).filter(
+    ([name, variable]) => !isSecret(variable) && !byChart.has(name),
+  );
+}
+
+/** The JSON schema of one variable as a chart value (a YAML value, not the string the app reads). */
+function configRule(name: string, variable: z.ZodType): JsonSchema {
+  let refined = false;
+  const override = ({ zodSchema }: { zodSchema: z.core.$ZodType }) => {
+    const checks = (zodSchema._zod.def as { checks?: z.core.$ZodCheck[] }).checks ?? [];
+    if (checks.some((check) => check._zod.def.check === 'custom')) refined = true;
+  };
+  let output: JsonSchema | undefined;
+  let input: JsonSchema | undefined;
+  try {
+    output = z.toJSONSchema(variable, { target: 'draft-07', io: 'output', override }) as JsonSchema;
+    input = z.toJSONSchema(variable, { target: 'draft-07', io: 'input', override }) as JsonSchema;
+  } catch {
+    refined = true; // a transform
+  }
+  const handWritten = HAND_WRITTEN[name];
+  if (refined || !output || !input) {
+    if (!handWritten) {
+      throw new Error(
+        `${name}: zod cannot state its rule in JSON schema (a refine or transform); write it in HAND_WRITTEN in ${path.basename(__filename)}`,
+      );
+    }
+    return { ...handWritten, description: variable.description };
+  }
+  if (handWritten) {
+    throw new Error(`${name} translates from zod now: remove its entry from HAND_WRITTEN`);
+  }
+  const {
+    $schema: _schema,
+    default: _default,
+    description,
+    ...rule
+  } = output as JsonSchema & {
+    $schema?: string;
+    default?: unknown;
+  };
+  // int() reads a string of digits (the input's pattern) and pipes it into a number with bounds
+  // (the output): as a YAML value, an integer with those bounds.
+  if (rule.type === 'number' && input.type === 'string' && input.pattern === '^-?\\d+$') {
+    rule.type = 'integer';
+  }
+  // Patterns of z.string().regex() pass through as written. Helm reads them as Go regular
+  // expressions, which have no lookaround or backreference: a zod regex with one needs a rule in
+  // HAND_WRITTEN.
+  return { ...rule, description };
+}
+
+/** `properties` of `<app>.config` in values.schema.json, as the zod schema of the app states them. */
+function chartConfigRules(app: App): Record<string, JsonSchema> {
+  return Object.fromEntries(
+    chartConfigVariables(app).map(([name, variable]) => [name, configRule(name, variable)]),
+  );
+}
+
+function configSchema(schema: JsonSchema, app: App): JsonSchema {
+  const config = schema.properties?.[app]?.properties?.config;
+  if (!config?.properties) throw new Error(`${SCHEMA} has no properties.${app}.properties.config`);
+  return config;
+}
+
+/** The apps whose `config` rules in the schema differ from what their zod schema says. */
+function staleConfigRules(schema: JsonSchema): App[] {
+  return APPS.filter(
+    (app) =>
+      JSON.stringify(configSchema(schema, app).properties) !==
+      JSON.stringify(chartConfigRules(app)),
+  );
+}
+
+/**
+ * values.schema.json with its config rules regenerated, in the workspace's Prettier style. Objects
+ * stay expanded as JSON.stringify writes them, except `{ "$ref": ... }`, which reads best inline.
+ */
+async function renderSchema(schema: JsonSchema): Promise<string> {
+  const updated = structuredClone(schema);
+  for (const app of APPS) configSchema(updated, app).properties = chartConfigRules(app);
+  const text = JSON.stringify(updated, null, 2).replace(
+    /\{\n\s*("\$ref": "[^"]*")\n\s*\}/g,
+    '{ $1 }',
+  );
+  const file = path.join(workspaceRoot, SCHEMA);
+  const options = await prettier.resolveConfig(file);
+  return prettier.format(text, { ...options, filepath: file });
 }
 
 // ── Chart values ─────────────────────────────────────────────────────────────────────────────
@@ -332,14 +486,16 @@ function meaningOf(
   comments: Map<string, string>,
   envMeanings: Map<string, string>,
 ) {
-  const own = row.schema.description ?? comments.get(row.path);
+  const env = row.path.match(/^(backend|frontend)\.config\.([A-Z0-9_]+)$/);
+  // A config value's schema description is the variable's own (generated from zod), shown below
+  // with the variable's name; the comment in values.yaml, when there is one, says more.
+  const own = (env ? undefined : row.schema.description) ?? comments.get(row.path);
   if (own) return own;
   const app = row.path.split('.')[0];
   const stored = secretValueVariables(app).get(row.path);
   if (stored && envMeanings.has(`${app}.${stored}`)) {
     return `${envMeanings.get(`${app}.${stored}`)} (stored in the Secret as ${stored})`;
   }
-  const env = row.path.match(/^(backend|frontend)\.config\.([A-Z0-9_]+)$/);
   if (env && envMeanings.has(`${env[1]}.${env[2]}`)) {
     return `${envMeanings.get(`${env[1]}.${env[2]}`)} (the ${env[2]} variable)`;
   }
@@ -418,8 +574,28 @@ function valueRows(schema: JsonSchema, defaults: unknown, prefix = ''): ValueRow
   return rows;
 }
 
+/** The schema with each local `$ref` replaced by what it points to (the schema has no cycles). */
+function inlineRefs(node: unknown, root: JsonSchema): unknown {
+  if (Array.isArray(node)) return node.map((item) => inlineRefs(item, root));
+  if (!node || typeof node !== 'object') return node;
+  const { $ref, ...rest } = node as JsonSchema;
+  const target = $ref
+    ? $ref
+        .replace(/^#\//, '')
+        .split('/')
+        .reduce<unknown>((at, key) => (at as Tree)[key], root)
+    : {};
+  return Object.fromEntries(
+    Object.entries({ ...(target as Tree), ...rest }).map(([key, value]) => [
+      key,
+      inlineRefs(value, root),
+    ]),
+  );
+}
+
 function chartSection(): string {
-  const schema = JSON.parse(read(`${CHART}/values.schema.json`)) as JsonSchema;
+  const raw = JSON.parse(read(SCHEMA)) as JsonSchema;
+  const schema = inlineRefs(raw, raw) as JsonSchema;
   const valuesText = read(`${CHART}/values.yaml`);
   const defaults = parseDocument(valuesText).toJS() as Tree;
   const dev = parseDocument(read(`${CHART}/values-dev.yaml`)).toJS() as Tree;
@@ -427,11 +603,10 @@ function chartSection(): string {
   const comments = valuesComments(valuesText);
   const rows = valueRows(schema, defaults);
   const envMeanings = new Map<string, string>();
-  for (const [app, envSchema] of [
-    ['backend', backendEnvSchema],
-    ['frontend', frontendEnvSchema],
-  ] as const) {
-    for (const [name, variable] of Object.entries(envSchema.shape as Record<string, z.ZodType>)) {
+  for (const app of APPS) {
+    for (const [name, variable] of Object.entries(
+      ENV_SCHEMAS[app].shape as Record<string, z.ZodType>,
+    )) {
       if (variable.description) envMeanings.set(`${app}.${name}`, variable.description);
     }
   }
@@ -488,8 +663,10 @@ export function renderConfigurationDoc(): string {
     'npx tsx tools/scripts/generate-config-docs.ts',
     '```',
     '',
-    'The docs test (`npx nx test docs-tests`) fails while this file is stale; `--check` only reports',
-    'whether it is.',
+    'The same command writes the rules of `backend.config` and `frontend.config` in',
+    '`values.schema.json` from the zod schemas, so the chart refuses what the app would refuse. The',
+    'docs test (`npx nx test docs-tests`) fails while either is stale; `--check` only reports whether',
+    'they are.',
     '',
     'How a setting reaches an app: locally (`npm start`) the environment of your shell applies and',
     'everything else takes the default below. In Kubernetes the chart writes non-secret settings',
@@ -507,20 +684,42 @@ export function renderConfigurationDoc(): string {
   ].join('\n');
 }
 
-if (require.main === module) {
+async function main(): Promise<void> {
   const file = path.join(workspaceRoot, OUTPUT);
-  const rendered = renderConfigurationDoc();
   if (process.argv.includes('--stdout')) {
-    process.stdout.write(rendered);
-  } else if (process.argv.includes('--check')) {
+    process.stdout.write(renderConfigurationDoc());
+    return;
+  }
+  const schema = JSON.parse(read(SCHEMA)) as JsonSchema;
+  const stale = staleConfigRules(schema);
+  if (process.argv.includes('--check')) {
     const current = existsSync(file) ? readFileSync(file, 'utf8') : '';
-    if (current !== rendered) {
-      console.error(`${OUTPUT} is stale — run: npx tsx tools/scripts/generate-config-docs.ts`);
+    const problems = [
+      ...stale.map(
+        (app) => `${SCHEMA}: the rules of ${app}.config differ from libs/config/src/${app}.ts`,
+      ),
+      ...(current === renderConfigurationDoc() ? [] : [`${OUTPUT} is stale`]),
+    ];
+    if (problems.length > 0) {
+      for (const problem of problems) console.error(problem);
+      console.error('run: npx tsx tools/scripts/generate-config-docs.ts');
       process.exit(1);
     }
-    console.log(`${OUTPUT} is up to date`);
-  } else {
-    writeFileSync(file, rendered);
-    console.log(`wrote ${OUTPUT}`);
+    console.log(`${OUTPUT} and the config rules of ${SCHEMA} are up to date`);
+    return;
   }
+  // The schema first: the doc describes the chart values from it.
+  if (stale.length > 0) {
+    writeFileSync(path.join(workspaceRoot, SCHEMA), await renderSchema(schema));
+    console.log(`wrote ${stale.map((app) => `${app}.config`).join(' and ')} rules in ${SCHEMA}`);
+  }
+  writeFileSync(file, renderConfigurationDoc());
+  console.log(`wrote ${OUTPUT}`);
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
 }

@@ -61,6 +61,22 @@ const BAD_VALUES: BadValues[] = [
     },
   },
   {
+    fixture: 'unknown-frontend-key.yaml',
+    value: 'frontend',
+    message: {
+      3: /Additional property replicas is not allowed/,
+      4: /additional properties 'replicas' not allowed/,
+    },
+  },
+  {
+    fixture: 'unknown-probe-setting.yaml',
+    value: 'frontend.livenessProbe',
+    message: {
+      3: /Additional property initialDelaySeconds is not allowed/,
+      4: /additional properties 'initialDelaySeconds' not allowed/,
+    },
+  },
+  {
     fixture: 'secret-in-configmap.yaml',
     value: 'backend.config',
     message: {
