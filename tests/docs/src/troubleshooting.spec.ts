@@ -5,7 +5,7 @@ import { codeBlocks, documentationFiles, readDoc, workspaceRoot } from './markdo
 /**
  * The docs quote the messages the deploy tooling prints in blocks marked `text message`, with
  * `<placeholders>` for the parts that vary. The quoted wording must still be in
- * tools/nx-deploy/src, and troubleshooting.md must cover every pod state the diagnostics recognise.
+ * tools/nx-deploy/src or the image tooling it uses, and troubleshooting.md must cover every pod state the diagnostics recognise.
  */
 const DOC = 'docs/deployment/troubleshooting.md';
 const sourceDir = path.join(workspaceRoot, 'tools/nx-deploy/src');
@@ -14,11 +14,12 @@ function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) return sourceFiles(full);
-    return entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts') ? [full] : [];
+    return /\.(ts|cjs)$/.test(entry.name) && !/\.(spec|d)\.c?ts$/.test(entry.name) ? [full] : [];
   });
 }
 
-const source = sourceFiles(sourceDir)
+const source = [sourceDir, path.join(workspaceRoot, 'tools/scripts/container-image/src')]
+  .flatMap(sourceFiles)
   .map((file) => readFileSync(file, 'utf8'))
   .join('\n');
 

@@ -5,7 +5,7 @@ import type { ContainerEngine } from './container-engine';
 import type { DeployOptions } from './deploy-options';
 import { diagnoseRelease, eventLines } from './diagnostics';
 import { errorLines, firstErrorLine } from './exec';
-import { helmListArgs, parseHelmList, type HelmListEntry } from './helm';
+import type { HelmListEntry } from './helm';
 import type { ImageDeliveryAdapter } from './image-delivery';
 import {
   instanceSelector,
@@ -19,8 +19,8 @@ import {
   type StorageClass,
 } from './kube';
 import { kubectlArgs, type KubeScope } from './kubectl';
-import { readImageManifest } from './observe';
-import type { Observation, Plan, PlanStep } from './plan';
+import { observeReleaseEntry, readImageManifest, type Observation } from './observe';
+import type { Plan, PlanStep } from './plan';
 import { formatDuration, type Progress } from './progress';
 import type { Shell } from './shell';
 import {
@@ -53,42 +53,48 @@ const LOG_LINES = 50;
 const ROLLBACK_CHECK_MS = 60_000;
 const READY_TIMEOUT_MS = 10_000;
 
-/** Apply: the thin layer that carries out a plan's steps, in order, stopping at the first failure. */
+/** Runs the app's image build target unless the plan skips it; checks it built the planned ref. */
+async function applyBuild(step: PlanStep, ctx: ApplyContext): Promise<boolean> {
+  if (step.skip) {
+    ctx.progress.detail(`skip ${step.title}: ${step.reason}`);
+    return true;
+  }
+  const started = Date.now();
+  ctx.progress.line(`… ${step.title}: ${step.reason}`);
+  const ok = await ctx.buildImage(step.project as string);
+  const built = readImageManifest(
+    ctx.options.manifestPath(step.project as string),
+    ctx.options.workspaceRoot,
+  );
+  if (
+    ok &&
+    step.localRef &&
+    built.manifest &&
+    `${built.manifest.image}:${built.manifest.tag}` !== step.localRef
+  ) {
+    ctx.progress.failed(
+      step.title,
+      started,
+      `${ctx.options.buildTarget} built ${built.manifest.image}:${built.manifest.tag}, not the planned ${step.localRef} — the sources changed during the deploy; run it again`,
+    );
+    return false;
+  }
+  if (!ok) {
+    ctx.progress.failed(
+      step.title,
+      started,
+      `its ${ctx.options.buildTarget} target failed — run: npx nx run ${step.project}:${ctx.options.buildTarget}`,
+    );
+    return false;
+  }
+  ctx.progress.done(step.title, started, step.localRef);
+  return true;
+}
+
+/** The build steps of a plan that lacks image manifests; stops at the first failure. */
 export async function applyBuilds(steps: PlanStep[], ctx: ApplyContext): Promise<boolean> {
   for (const step of steps.filter((s) => s.kind === 'build')) {
-    if (step.skip) {
-      ctx.progress.detail(`skip ${step.title}: ${step.reason}`);
-      continue;
-    }
-    const started = Date.now();
-    ctx.progress.line(`… ${step.title}: ${step.reason}`);
-    const ok = await ctx.buildImage(step.project as string);
-    const built = readImageManifest(
-      ctx.options.manifestPath(step.project as string),
-      ctx.options.workspaceRoot,
-    );
-    if (
-      ok &&
-      step.localRef &&
-      built.manifest &&
-      `${built.manifest.image}:${built.manifest.tag}` !== step.localRef
-    ) {
-      ctx.progress.failed(
-        step.title,
-        started,
-        `${ctx.options.buildTarget} built ${built.manifest.image}:${built.manifest.tag}, not the planned ${step.localRef} — the sources changed during the deploy; run it again`,
-      );
-      return false;
-    }
-    if (!ok) {
-      ctx.progress.failed(
-        step.title,
-        started,
-        `its ${ctx.options.buildTarget} target failed — run: npx nx run ${step.project}:${ctx.options.buildTarget}`,
-      );
-      return false;
-    }
-    ctx.progress.done(step.title, started, step.localRef);
+    if (!(await applyBuild(step, ctx))) return false;
   }
   return true;
 }
@@ -297,14 +303,10 @@ export async function printDiagnostics(ctx: ApplyContext): Promise<{ claims: num
 
 /** The release's row in `helm list`, or why it could not be read. */
 async function releaseEntry(ctx: ApplyContext): Promise<{ entry?: HelmListEntry; error?: string }> {
-  const { options } = ctx;
-  const list = await ctx.shell.run(
-    'helm',
-    helmListArgs(options.release, options.namespace, options.kubeContext, ctx.helmMajor),
-  );
-  if (list.exitCode !== 0) return { error: commandFailure('helm list', helmLabel(ctx), list) };
   try {
-    return { entry: parseHelmList(list.stdout, options.release, helmLabel(ctx)) };
+    return {
+      entry: await observeReleaseEntry(ctx.shell, ctx.options, ctx.helmMajor, helmLabel(ctx)),
+    };
   } catch (error) {
     return { error: (error as Error).message };
   }
@@ -318,10 +320,13 @@ function stateLine(ctx: ApplyContext, state: { entry?: HelmListEntry; error?: st
 }
 
 /** The plan's rollback-on-failure step: back to the last deployed revision, or uninstall a failed first install. */
-async function rollbackOnFailure(plan: Plan, ctx: ApplyContext, claimsLeft: number): Promise<void> {
+async function rollbackOnFailure(
+  step: PlanStep,
+  ctx: ApplyContext,
+  claimsLeft: number,
+): Promise<void> {
   const { options, progress, shell } = ctx;
-  const step = plan.steps.find((s) => s.kind === 'rollback-on-failure');
-  if (!step || step.action === 'none' || !step.helmArgs) {
+  if (step.action === 'none' || !step.helmArgs) {
     progress.line(
       `rollback: no earlier deployed revision of ${options.release} to return to — ${stateLine(ctx, await releaseEntry(ctx))}; fix the cause and deploy again, or run: helm uninstall ${options.release} -n ${options.namespace}`,
     );
@@ -506,78 +511,108 @@ export async function printUrl(ctx: ApplyContext): Promise<void> {
   }
 }
 
-/** After a failure: diagnose first (the failed pods still exist), then the plan's rollback step. */
-async function diagnoseAndRollBack(plan: Plan, ctx: ApplyContext): Promise<false> {
-  let claims = 0;
-  try {
-    claims = (await printDiagnostics(ctx)).claims;
-  } catch (error) {
-    ctx.progress.line(`  diagnosis unavailable: ${(error as Error).message}`);
+/** `ok`: go on; `failed`: run the on-failure steps; `stopped`: nothing changed, nothing to undo. */
+type Outcome = 'ok' | 'failed' | 'stopped';
+
+/**
+ * helm upgrade without --wait (the status check follows). A rejected upgrade (flags, values
+ * schema, a busy release) records no revision, so there is nothing to diagnose or undo.
+ */
+async function applyUpgrade(
+  step: PlanStep,
+  plan: Plan,
+  observation: Observation,
+  ctx: ApplyContext,
+): Promise<Outcome> {
+  const { options, progress, shell } = ctx;
+  const started = Date.now();
+  progress.line(
+    `… ${step.title} (${step.reason}; Helm ${plan.helmMajor}, no --wait: the status check follows; timeout ${options.timeout})`,
+  );
+  const upgrade = await shell.run('helm', plan.helmArgs);
+  if (upgrade.exitCode === 0) {
+    const revision = upgrade.stdout.match(/^REVISION:\s*(\d+)/m)?.[1];
+    progress.done(step.title, started, revision ? `revision ${revision}` : undefined);
+    return 'ok';
   }
-  try {
-    await rollbackOnFailure(plan, ctx, claims);
-  } catch (error) {
-    ctx.progress.line(`rollback: failed (${(error as Error).message})`);
-  }
-  return false;
+  const [headline, ...details] = errorLines(upgrade);
+  progress.failed(
+    step.title,
+    started,
+    headline ??
+      `helm upgrade (${helmLabel(ctx)}) exited with code ${upgrade.exitCode} and printed nothing`,
+  );
+  for (const line of details) progress.line(`  ${line}`);
+  const state = await releaseEntry(ctx);
+  const before = observation.release;
+  const recorded =
+    !state.error &&
+    !!state.entry &&
+    (!before?.exists || state.entry.revision > (before.revision ?? 0));
+  if (recorded) return 'failed';
+  progress.line(
+    state.error
+      ? `rollback: not attempted — ${stateLine(ctx, state)}`
+      : `rollback: not needed, Helm changed nothing — ${stateLine(ctx, state)}`,
+  );
+  return 'stopped';
 }
 
+/**
+ * Apply: carries out the plan's steps in order. A failed build or load stops the deploy; after a
+ * failed upgrade, status check or /ready only the on-failure steps run (diagnose while the failed
+ * pods still exist, then roll back).
+ */
 export async function applyPlan(
   plan: Plan,
   observation: Observation,
   ctx: ApplyContext,
 ): Promise<boolean> {
-  const { options, progress, shell } = ctx;
-  if (!(await applyBuilds(plan.steps, ctx))) return false;
-  for (const step of plan.steps.filter((s) => s.kind === 'deliver')) {
-    if (!(await applyDeliver(step, ctx))) return false;
-  }
-
-  const helmStep = plan.steps.find((s) => s.kind === 'helm-upgrade');
-  if (!helmStep) return true;
-  const started = Date.now();
-  progress.line(
-    `… ${helmStep.title} (${helmStep.reason}; Helm ${plan.helmMajor}, no --wait: the status check follows; timeout ${options.timeout})`,
-  );
-  const upgrade = await shell.run('helm', plan.helmArgs);
-  if (upgrade.exitCode !== 0) {
-    const [headline, ...details] = errorLines(upgrade);
-    progress.failed(
-      helmStep.title,
-      started,
-      headline ??
-        `helm upgrade (${helmLabel(ctx)}) exited with code ${upgrade.exitCode} and printed nothing`,
-    );
-    for (const line of details) progress.line(`  ${line}`);
-    // A rejected upgrade (flags, values schema, a busy release) records no revision: nothing to undo.
-    const state = await releaseEntry(ctx);
-    const before = observation.release;
-    const recorded =
-      !state.error &&
-      !!state.entry &&
-      (!before?.exists || state.entry.revision > (before.revision ?? 0));
-    if (!recorded) {
-      progress.line(
-        state.error
-          ? `rollback: not attempted — ${stateLine(ctx, state)}`
-          : `rollback: not needed, Helm changed nothing — ${stateLine(ctx, state)}`,
-      );
-      return false;
+  const { options, progress } = ctx;
+  let outcome: Outcome = 'ok';
+  let snapshot: ReleaseSnapshot | undefined;
+  let claims = 0;
+  const orDiagnose = (ok: boolean): Outcome => (ok ? 'ok' : 'failed');
+  for (const step of plan.steps) {
+    if (outcome === 'stopped') break;
+    if (Boolean(step.onFailure) !== (outcome === 'failed')) continue;
+    switch (step.kind) {
+      case 'build':
+        if (!(await applyBuild(step, ctx))) outcome = 'stopped';
+        break;
+      case 'deliver':
+        if (!(await applyDeliver(step, ctx))) outcome = 'stopped';
+        break;
+      case 'helm-upgrade':
+        outcome = await applyUpgrade(step, plan, observation, ctx);
+        break;
+      case 'status-check': {
+        const check = await statusCheck(ctx, step.title, durationMs(options.timeout));
+        snapshot = check.snapshot;
+        outcome = orDiagnose(check.ok);
+        break;
+      }
+      case 'ready-check':
+        outcome = orDiagnose(await readyCheck(ctx, snapshot));
+        break;
+      case 'diagnose':
+        try {
+          claims = (await printDiagnostics(ctx)).claims;
+        } catch (error) {
+          progress.line(`  diagnosis unavailable: ${(error as Error).message}`);
+        }
+        break;
+      case 'rollback-on-failure':
+        try {
+          await rollbackOnFailure(step, ctx, claims);
+        } catch (error) {
+          progress.line(`rollback: failed (${(error as Error).message})`);
+        }
+        break;
+      case 'url':
+        await printUrl(ctx);
+        break;
     }
-    return diagnoseAndRollBack(plan, ctx);
   }
-  const revision = upgrade.stdout.match(/^REVISION:\s*(\d+)/m)?.[1];
-  progress.done(helmStep.title, started, revision ? `revision ${revision}` : undefined);
-
-  const checkStep = plan.steps.find((s) => s.kind === 'status-check');
-  const check = await statusCheck(
-    ctx,
-    checkStep?.title ?? `status check ${options.release}`,
-    durationMs(options.timeout),
-  );
-  if (!check.ok) return diagnoseAndRollBack(plan, ctx);
-
-  if (!(await readyCheck(ctx, check.snapshot))) return diagnoseAndRollBack(plan, ctx);
-  await printUrl(ctx);
-  return true;
+  return outcome === 'ok';
 }

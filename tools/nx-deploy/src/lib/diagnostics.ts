@@ -25,6 +25,21 @@ import {
   type StatefulSet,
   type StorageClass,
 } from './kube';
+import {
+  claimClassMissing,
+  claimLost,
+  claimNotProvisioned,
+  claimWaitsForConsumer,
+  claimWithEmptyClass,
+  claimWithoutClassOrVolume,
+  claimWithoutDefaultClass,
+  crashLoopOutOfMemory,
+  imageNeverPulled,
+  imagePullFailed,
+  invalidImageName,
+  killedOutOfMemory,
+  type UnboundClaim,
+} from './problems';
 
 export type { KubeEvent, Pod } from './kube';
 
@@ -63,25 +78,16 @@ function containerSentence(pod: Pod, status: ContainerStatus): string | undefine
     waiting?.reason === 'ErrImageNeverPull'
   ) {
     const image = spec?.image ?? status.image;
-    if (waiting.reason === 'ErrImageNeverPull') {
-      return `${who}: image ${image} is not in the cluster and imagePullPolicy is Never — load it (minikube image load / kind load docker-image)`;
-    }
-    const hint =
-      spec?.imagePullPolicy === 'Always'
-        ? ' — a local image with imagePullPolicy Always: use IfNotPresent or Never, or push it to a registry'
-        : ' — check the image name and tag, and that the cluster can reach the registry';
-    return `${who}: image ${image} can't be pulled (${waiting.reason})${hint}`;
+    if (waiting.reason === 'ErrImageNeverPull') return imageNeverPulled(who, image);
+    return imagePullFailed(who, image, waiting.reason, spec?.imagePullPolicy === 'Always');
   }
-  if (waiting?.reason === 'InvalidImageName') {
-    return `${who}: image name ${spec?.image ?? status.image} is not valid (InvalidImageName) — fix the repository or tag in the values`;
-  }
+  if (waiting?.reason === 'InvalidImageName')
+    return invalidImageName(who, spec?.image ?? status.image);
   if (waiting?.reason === 'CrashLoopBackOff') {
     const exit = lastTerminated
       ? `; last exit: ${lastTerminated.reason ?? 'terminated'} with code ${lastTerminated.exitCode}`
       : '';
-    if (lastTerminated?.reason === 'OOMKilled') {
-      return `${who} keeps being killed for using more memory than its limit (OOMKilled, ${restarts} restarts) — raise resources.limits.memory or fix the leak`;
-    }
+    if (lastTerminated?.reason === 'OOMKilled') return crashLoopOutOfMemory(who, restarts);
     return `${who} keeps crashing and restarting (CrashLoopBackOff, ${restarts} restarts${exit})`;
   }
   if (
@@ -99,9 +105,7 @@ function containerSentence(pod: Pod, status: ContainerStatus): string | undefine
   }
   const terminated = status.state?.terminated;
   if (terminated) {
-    if (terminated.reason === 'OOMKilled') {
-      return `${who} was killed for using more memory than its limit (OOMKilled) — raise resources.limits.memory`;
-    }
+    if (terminated.reason === 'OOMKilled') return killedOutOfMemory(who);
     if (terminated.exitCode !== 0)
       return `${who} terminated with exit code ${terminated.exitCode} (${terminated.reason ?? 'Error'})`;
   }
@@ -382,33 +386,27 @@ export function claimSentence(
 ): string | undefined {
   const phase = claim.status?.phase ?? 'Pending';
   if (phase === 'Bound') return undefined;
-  const name = `claim ${claim.metadata.name}`;
   const event = lastEvent(events, 'PersistentVolumeClaim', claim.metadata.name);
-  const last = event?.message ? ` (last event: ${event.message.trim()})` : '';
-  const value = storageClassValue(claim);
-  if (phase === 'Lost') {
-    return `${name} is Lost: its PersistentVolume ${claim.spec?.volumeName ?? ''} is gone — delete the claim so the StatefulSet makes a new one (the data is lost)${last}`;
-  }
+  const unbound: UnboundClaim = {
+    name: claim.metadata.name,
+    phase,
+    value: storageClassValue(claim),
+    lastEvent: event?.message ? ` (last event: ${event.message.trim()})` : '',
+  };
+  if (phase === 'Lost') return claimLost(unbound, claim.spec?.volumeName ?? '');
   const className = claim.spec?.storageClassName;
   if (className === undefined || className === null) {
     const fallback = storageClasses?.find(isDefaultClass);
-    if (storageClasses && !fallback) {
-      return `${name} is ${phase}: no storage class binds it (no default StorageClass) — install a provisioner or set ${value}${last}`;
-    }
-    return `${name} is ${phase}: it names no storage class and no PersistentVolume matches it — install a provisioner with a default StorageClass or set ${value}${last}`;
+    return storageClasses && !fallback
+      ? claimWithoutDefaultClass(unbound)
+      : claimWithoutClassOrVolume(unbound);
   }
-  if (className === '') {
-    return `${name} is ${phase}: it asks for no storage class (storageClassName ""), so only a PersistentVolume made by hand can bind it — create one or set ${value}${last}`;
-  }
+  if (className === '') return claimWithEmptyClass(unbound);
   const sc = storageClasses?.find((s) => s.metadata.name === className);
-  if (storageClasses && !sc) {
-    return `${name} is ${phase}: storage class ${className} does not exist — set ${value} to one that does (kubectl get storageclass)${last}`;
-  }
-  if (sc?.volumeBindingMode === 'WaitForFirstConsumer') {
-    return `${name} is ${phase}: storage class ${className} binds it only once a pod using it is scheduled (WaitForFirstConsumer) — see why that pod is not${last}`;
-  }
-  const provisioner = sc?.provisioner ? ` (provisioner ${sc.provisioner})` : '';
-  return `${name} is ${phase}: storage class ${className}${provisioner} has not provided a volume — check that provisioner${last}`;
+  if (storageClasses && !sc) return claimClassMissing(unbound, className);
+  if (sc?.volumeBindingMode === 'WaitForFirstConsumer')
+    return claimWaitsForConsumer(unbound, className);
+  return claimNotProvisioned(unbound, className, sc?.provisioner);
 }
 
 export function serviceSentence(

@@ -1,7 +1,7 @@
 /**
- * The parts of Kubernetes objects the status check and the diagnosis read, as kubectl 1.33
- * prints them with `-o json`. Every field is optional: these are read from whatever a server
- * answered, and a missing field must never throw.
+ * The parts of Kubernetes objects the status check, the diagnosis and the doctor read, as
+ * kubectl 1.33 prints them with `-o json`. Every field is optional: these are read from whatever
+ * a server answered, and a missing field must never throw.
  */
 export interface OwnerReference {
   kind?: string;
@@ -286,4 +286,30 @@ export function selectorMatches(
 /** "1 pod", "2 pods". */
 export function count(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+const QUANTITY = /^(\d+(?:\.\d+)?)(?:e(\d+))?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
+const FACTORS: Record<string, number> = {
+  '': 1,
+  m: 1e-3,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60,
+};
+
+/** A Kubernetes quantity ("2", "1500m", "3906Mi", "8G", "4e9") as a number; NaN if it is none. */
+export function quantity(text: unknown): number {
+  if (typeof text !== 'string') return NaN;
+  const match = text.trim().match(QUANTITY);
+  if (!match) return NaN;
+  return Number(match[1]) * 10 ** Number(match[2] ?? 0) * FACTORS[match[3] ?? ''];
 }

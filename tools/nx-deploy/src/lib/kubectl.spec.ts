@@ -1,5 +1,5 @@
 /**
- * Every kubectl command line of the deploy path, given to the real kubectl 1.33 against a
+ * Every kubectl command line that asks a cluster, given to the real kubectl 1.33 against a
  * kubeconfig whose cluster refuses at once: a flag it does not know would fail here as for a user.
  */
 import { spawnSync } from 'node:child_process';
@@ -19,6 +19,7 @@ const commands: Record<string, string[]> = {
   storageclasses: kubectlArgs.storageClasses('minikube'),
   service: kubectlArgs.service(scope, 'todo-app-backend'),
   nodes: kubectlArgs.nodes('minikube'),
+  'nodes with a request timeout': kubectlArgs.nodes('minikube', '10s'),
   namespace: kubectlArgs.namespace('minikube', 'todo-dev'),
   logs: kubectlArgs.logs(scope, 'todo-app-backend-1-a', 'backend', 50, true),
   'port-forward': kubectlArgs.portForward(scope, 'todo-app-backend-1-a', 8000),

@@ -1,7 +1,8 @@
 /**
- * kubectl command lines of the deploy path, in one place so that kubectl.spec.ts can give each
- * to the real kubectl 1.33 and see it parse. Pure.
+ * kubectl command lines of the executors, in one place so that kubectl.spec.ts can give each to
+ * the real kubectl 1.33 and see it parse, and the line that says why one failed. Pure.
  */
+import type { CommandResult } from './exec';
 import { instanceSelector, RELEASE_KINDS } from './kube';
 
 export interface KubeScope {
@@ -18,6 +19,8 @@ const scoped = (scope: KubeScope, ...args: string[]) => [
 ];
 
 export const kubectlArgs = {
+  /** Reads only the kubeconfig: no cluster is asked. */
+  currentContext: () => ['config', 'current-context'],
   readyz: (context: string, timeout = '10s') => [
     '--context',
     context,
@@ -53,7 +56,15 @@ export const kubectlArgs = {
     'json',
   ],
   service: (scope: KubeScope, name: string) => scoped(scope, 'get', 'service', name, '-o', 'json'),
-  nodes: (context: string) => ['--context', context, 'get', 'nodes', '-o', 'json'],
+  nodes: (context: string, requestTimeout?: string) => [
+    '--context',
+    context,
+    ...(requestTimeout ? ['--request-timeout', requestTimeout] : []),
+    'get',
+    'nodes',
+    '-o',
+    'json',
+  ],
   namespace: (context: string, namespace: string) => [
     '--context',
     context,
@@ -91,3 +102,23 @@ export const kubectlArgs = {
   applyDryRun: (scope: KubeScope) =>
     scoped(scope, 'apply', '-f', '-', '--dry-run=server', '--validate=strict'),
 };
+
+/**
+ * The line of a failed kubectl that says what went wrong. kubectl logs client-side noise first
+ * (klog lines such as `E1202 17:20:59.191515 … "Failed to watch"`, `Warning: …`) and its own
+ * verdict (`error: timed out waiting for the condition on persistentvolumeclaims/x`,
+ * `Error from server (Forbidden): …`) after it.
+ */
+export function kubectlErrorLine(result: CommandResult): string {
+  const lines = `${result.stderr}\n${result.stdout}`
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0);
+  const noise = /^([EWI]\d{4} \d|Warning:)/;
+  return (
+    lines.find((l) => /^(error|Error)\b/.test(l)) ??
+    lines.find((l) => !noise.test(l)) ??
+    lines[0] ??
+    `${result.command} exited with code ${result.exitCode} and printed nothing`
+  );
+}

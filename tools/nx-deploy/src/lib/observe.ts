@@ -12,9 +12,10 @@ import {
   parseHelmHistory,
   parseHelmList,
   parseHelmValues,
+  type HelmListEntry,
 } from './helm';
 import type { ImageDeliveryAdapter } from './image-delivery';
-import type { AppObservation, ImageManifest, ReleaseObservation } from './plan';
+import { probeCurrentContext, probeReadyz } from './kube-context';
 import type { Shell } from './shell';
 import { commandFailure } from './tool-output';
 import { parseToolVersion, VERSION_COMMANDS, type ToolName, type ToolStatus } from './tools';
@@ -22,6 +23,57 @@ import { isPlainObject, mergeValues, type Values } from './values';
 import { useWorkspaceTool } from './workspace-tools';
 
 // Observe: ask the tools what exists. Read-only — nothing here changes a cluster or an image.
+
+/** What docker-build wrote: dist/images/<project>.json. */
+export interface ImageManifest {
+  image: string;
+  tag: string;
+  id?: string;
+}
+
+export interface AppObservation {
+  chartKey: string;
+  project: string;
+  /** The app's current image: its content tag computed from sources, else the last manifest. */
+  manifest?: ImageManifest;
+  manifestError?: string;
+  /** Where the tag came from: computed from the sources now, or the last docker-build's manifest. */
+  tagSource?: 'content' | 'manifest';
+  /** Left undefined when not asked (nothing depended on it). */
+  inEngine?: boolean;
+  inCluster?: boolean;
+}
+
+export interface ReleaseObservation {
+  exists: boolean;
+  revision?: number;
+  status?: string;
+  /** `<name>-<version>` as `helm list` prints it. */
+  chart?: string;
+  /** User-supplied values of the current revision (`helm get values -o json`). */
+  values: Values;
+  /**
+   * The revision a failed deploy returns to: the current one when it is deployed, else the newest
+   * deployed (or superseded) one in `helm history`. Undefined when there is none.
+   */
+  lastDeployedRevision?: number;
+}
+
+/** Everything the tools said; the plan is a pure function of this and the options. */
+export interface Observation {
+  tools: ToolStatus[];
+  currentContext?: string;
+  contextError?: string;
+  /** Set when the cluster did not answer. */
+  clusterError?: string;
+  chart?: { name: string; version: string };
+  chartError?: string;
+  valuesFromFiles: Values;
+  valuesFileErrors: string[];
+  /** Undefined in a dry run, which never contacts the cluster. */
+  release?: ReleaseObservation;
+  apps: AppObservation[];
+}
 
 /**
  * Each tool's version (Helm 3 and 4 alike). With `workspaceRoot`, a Helm or kubectl missing from
@@ -47,18 +99,14 @@ export async function observeTools(
 }
 
 export async function observeContext(shell: Shell) {
-  const result = await shell.run('kubectl', ['config', 'current-context']);
-  return result.exitCode === 0
-    ? { currentContext: result.stdout.trim() }
-    : { contextError: firstErrorLine(result) };
+  const read = await probeCurrentContext(shell);
+  return read.kubectlError === undefined
+    ? { currentContext: read.current }
+    : { contextError: read.kubectlError };
 }
 
 export async function observeCluster(shell: Shell, kubeContext: string) {
-  const result = await shell.run(
-    'kubectl',
-    ['--context', kubeContext, '--request-timeout', '10s', 'get', '--raw', '/readyz'],
-    { timeoutMs: 20_000 },
-  );
+  const result = await probeReadyz(shell, kubeContext);
   return result.exitCode === 0 ? undefined : firstErrorLine(result);
 }
 
@@ -178,8 +226,21 @@ export function observeContentTags(
   return { apps: updated, warnings };
 }
 
+/** The release's row in `helm list` (flags for the Helm major version); undefined when not installed. */
+export async function observeReleaseEntry(
+  shell: Shell,
+  options: Pick<DeployOptions, 'release' | 'namespace' | 'kubeContext'>,
+  helmMajor: number,
+  helmLabel = 'Helm',
+): Promise<HelmListEntry | undefined> {
+  const { release, namespace, kubeContext } = options;
+  const list = await shell.run('helm', helmListArgs(release, namespace, kubeContext, helmMajor));
+  if (list.exitCode !== 0) throw new Error(commandFailure('helm list', helmLabel, list));
+  return parseHelmList(list.stdout, release, helmLabel);
+}
+
 /**
- * The release as Helm knows it: its row in `helm list` (flags for the Helm major version), its
+ * The release as Helm knows it: its row in `helm list`, its
  * user-supplied values and, when its current revision is not deployed, the revision a failure
  * returns to. A failed command or an unusable answer throws one line naming the step and Helm's
  * version.
@@ -191,9 +252,7 @@ export async function observeRelease(
   helmLabel = 'Helm',
 ): Promise<ReleaseObservation> {
   const { release, namespace, kubeContext } = options;
-  const list = await shell.run('helm', helmListArgs(release, namespace, kubeContext, helmMajor));
-  if (list.exitCode !== 0) throw new Error(commandFailure('helm list', helmLabel, list));
-  const entry = parseHelmList(list.stdout, release, helmLabel);
+  const entry = await observeReleaseEntry(shell, options, helmMajor, helmLabel);
   if (!entry) return { exists: false, values: {} };
   const values = await shell.run('helm', helmGetValuesArgs(release, namespace, kubeContext));
   if (values.exitCode !== 0) throw new Error(commandFailure('helm get values', helmLabel, values));

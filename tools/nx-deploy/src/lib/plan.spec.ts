@@ -5,10 +5,9 @@ import {
   appsWithoutDeployedTag,
   desiredValues,
   planDeploy,
-  type AppObservation,
-  type Observation,
   type PlanContext,
 } from './plan';
+import type { AppObservation, Observation } from './observe';
 import type { ToolStatus } from './tools';
 
 const TOOLS: ToolStatus[] = [

@@ -1,59 +1,9 @@
 import type { DeployOptions } from './deploy-options';
+import type { AppObservation, Observation, ReleaseObservation } from './observe';
 import { helmRollbackArgs, helmUninstallArgs, helmUpgradeArgs } from './helm';
 import { formatRef } from './image-ref';
-import { toolProblem, type ToolName, type ToolStatus } from './tools';
-import { getPath, mergeValues, setPath, valuesEqual, type Values } from './values';
-
-/** What docker-build wrote: dist/images/<project>.json. */
-export interface ImageManifest {
-  image: string;
-  tag: string;
-  id?: string;
-}
-
-export interface AppObservation {
-  chartKey: string;
-  project: string;
-  /** The app's current image: its content tag computed from sources, else the last manifest. */
-  manifest?: ImageManifest;
-  manifestError?: string;
-  /** Where the tag came from: computed from the sources now, or the last docker-build's manifest. */
-  tagSource?: 'content' | 'manifest';
-  /** Left undefined when not asked (nothing depended on it). */
-  inEngine?: boolean;
-  inCluster?: boolean;
-}
-
-export interface ReleaseObservation {
-  exists: boolean;
-  revision?: number;
-  status?: string;
-  /** `<name>-<version>` as `helm list` prints it. */
-  chart?: string;
-  /** User-supplied values of the current revision (`helm get values -o json`). */
-  values: Values;
-  /**
-   * The revision a failed deploy returns to: the current one when it is deployed, else the newest
-   * deployed (or superseded) one in `helm history`. Undefined when there is none.
-   */
-  lastDeployedRevision?: number;
-}
-
-/** Everything the tools said; the plan is a pure function of this and the options. */
-export interface Observation {
-  tools: ToolStatus[];
-  currentContext?: string;
-  contextError?: string;
-  /** Set when the cluster did not answer. */
-  clusterError?: string;
-  chart?: { name: string; version: string };
-  chartError?: string;
-  valuesFromFiles: Values;
-  valuesFileErrors: string[];
-  /** Undefined in a dry run, which never contacts the cluster. */
-  release?: ReleaseObservation;
-  apps: AppObservation[];
-}
+import { helmMajorOf, toolProblem, type ToolName } from './tools';
+import { getPath, isPlainObject, mergeValues, valuesEqual, type Values } from './values';
 
 export type StepKind =
   | 'build'
@@ -120,11 +70,6 @@ export function shortTag(tag: string): string {
 export function requiredTools(options: DeployOptions, delivery: PlanContext): ToolName[] {
   if (options.dryRun) return ['helm'];
   return ['helm', 'kubectl', ...(delivery.deliveryTool ? [delivery.deliveryTool] : [])];
-}
-
-export function helmMajorOf(tools: ToolStatus[]): number {
-  const version = tools.find((t) => t.name === 'helm')?.version ?? '';
-  return Number(version.match(/^v?(\d+)/)?.[1] ?? 3);
 }
 
 /** Preflight: one line per problem, each with its fix. Pure. */
@@ -287,29 +232,188 @@ function resolveTargets(
     .concat(unlisted);
 }
 
-/** How `helm --set` types a value: true, false, null and integers; anything else stays text. */
+/**
+ * How `helm --set` types a value (Helm's strvals): true, false and null in any letter case, and
+ * integers that fit 64 bits and do not start with 0 — "007" and "1e5" stay text, "-007" is -7.
+ */
 export function helmSetValue(text: string): unknown {
-  if (text === 'true') return true;
-  if (text === 'false') return false;
-  if (text === 'null') return null;
-  if (/^-?(0|[1-9]\d{0,17})$/.test(text)) return Number(text);
+  const word = text.toUpperCase();
+  if (word === 'TRUE') return true;
+  if (word === 'FALSE') return false;
+  if (word === 'NULL') return null;
+  if (text === '0') return 0;
+  if (/^[+-]?\d+$/.test(text) && !text.startsWith('0')) {
+    const n = BigInt(text);
+    if (n >= -(2n ** 63n) && n < 2n ** 63n) return Number(n);
+  }
   return text;
 }
 
-/** The values Helm will store for the release: values files, then image tags, then `set`. */
+/** Helm refuses the argument and fails the whole command. */
+class SetRefused extends Error {}
+
+/** One `key=value` argument as Helm's strvals reads it: `\` takes the next character as text. */
+class SetArgument {
+  private at = 0;
+  constructor(
+    private readonly text: string,
+    /** --set (typed) or --set-string (all text). */
+    readonly typed: boolean,
+  ) {}
+
+  /** The text up to the first unescaped stop character, and that character (none at the end). */
+  until(stops: string): [string, string | undefined] {
+    let read = '';
+    while (this.at < this.text.length) {
+      const c = this.text[this.at++];
+      if (stops.includes(c)) return [read, c];
+      if (c !== '\\') read += c;
+      else if (this.at < this.text.length) read += this.text[this.at++];
+    }
+    return [read, undefined];
+  }
+
+  skip(c: string): boolean {
+    if (this.text[this.at] !== c) return false;
+    this.at++;
+    return true;
+  }
+
+  get ended(): boolean {
+    return this.at >= this.text.length;
+  }
+
+  value(text: string): unknown {
+    return this.typed ? helmSetValue(text) : text;
+  }
+}
+
+const hasKey = (data: object, key: string) => Object.prototype.hasOwnProperty.call(data, key);
+
+// Helm skips empty keys; defineProperty keeps a key like `__proto__` an ordinary value.
+function assign(data: Values, key: string, value: unknown): void {
+  if (key !== '')
+    Object.defineProperty(data, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+}
+
+/**
+ * The value after `=`: a `{a,b}` list or one value. Only an empty value at the very end counts as
+ * the argument's end (Helm's own quirk: a `name[i].key=` that ends there is dropped).
+ */
+function readValue(arg: SetArgument): [unknown, boolean] {
+  if (arg.ended) return ['', true];
+  if (!arg.skip('{')) return [arg.value(arg.until(',')[0]), false];
+  const list: unknown[] = [];
+  for (;;) {
+    const [item, stop] = arg.until(',}');
+    if (stop === undefined) throw new SetRefused("list must terminate with '}'");
+    list.push(arg.value(item));
+    if (stop === '}') {
+      arg.skip(',');
+      return [list, false];
+    }
+  }
+}
+
+function readIndex(arg: SetArgument): number {
+  const [text, stop] = arg.until(']');
+  const index = Number(text);
+  if (stop === undefined || !/^[+-]?\d+$/.test(text)) throw new SetRefused('error parsing index');
+  if (index < 0 || index > 65536) throw new SetRefused(`index ${index} out of range`);
+  return index;
+}
+
+// Like Go's slices: an index inside the list changes it in place, one past its end makes a new one.
+function setIndex(list: unknown[], index: number, value: unknown): unknown[] {
+  const target =
+    index < list.length ? list : [...list, ...Array<null>(index + 1 - list.length).fill(null)];
+  target[index] = value;
+  return target;
+}
+
+/** Reads one `path=value` of the argument into `data`; true when the argument has ended. */
+function readAssignment(arg: SetArgument, data: Values, depth = 0): boolean {
+  const [key, stop] = arg.until('=[,.');
+  const exists = hasKey(data, key);
+  if (stop === undefined) {
+    if (key === '') return true;
+    throw new SetRefused(`key "${key}" has no value`);
+  }
+  if (stop === ',') throw new SetRefused(`key "${key}" has no value (cannot end with ,)`);
+  if (stop === '[') {
+    const index = readIndex(arg);
+    if (exists && !Array.isArray(data[key])) throw new SetRefused(`${key} is not a list`);
+    const [list, ended] = readListItem(arg, exists ? (data[key] as unknown[]) : [], index, depth);
+    assign(data, key, list);
+    return ended;
+  }
+  if (stop === '=') {
+    const [value, ended] = readValue(arg);
+    assign(data, key, value);
+    return ended;
+  }
+  if (depth >= 30) throw new SetRefused('more than 30 levels of nested names');
+  if (exists && !isPlainObject(data[key])) throw new SetRefused(`${key} is not a map`);
+  const inner = exists ? (data[key] as Values) : {};
+  const ended = readAssignment(arg, inner, depth + 1);
+  if (Object.keys(inner).length > 0) assign(data, key, inner);
+  else if (!ended) throw new SetRefused(`key map "${key}" has no value`);
+  return ended;
+}
+
+/** What follows `name[index]`: `=value`, another `[index]` or `.path`. */
+function readListItem(
+  arg: SetArgument,
+  list: unknown[],
+  index: number,
+  depth: number,
+): [unknown[], boolean] {
+  const [rest, stop] = arg.until('[.=');
+  if (rest !== '') throw new SetRefused(`unexpected data at end of array index: ${rest}`);
+  if (stop === undefined) return [list, true];
+  if (stop === '=') return [setIndex(list, index, readValue(arg)[0]), false];
+  if (stop === '[') {
+    const next = readIndex(arg);
+    const current = index < list.length ? list[index] : null;
+    if (current != null && !Array.isArray(current)) throw new SetRefused('not a list');
+    const [inner, ended] = readListItem(arg, (current as unknown[] | null) ?? [], next, depth);
+    return ended ? [list, true] : [setIndex(list, index, inner), false];
+  }
+  if (index < list.length && !isPlainObject(list[index])) list[index] = {};
+  const inner = index < list.length ? (list[index] as Values) : {};
+  const ended = readAssignment(arg, inner, depth);
+  return ended ? [list, true] : [setIndex(list, index, inner), false];
+}
+
+/**
+ * The values Helm stores for the release (what `helm get values` answers): the values files
+ * merged in order, then every `--set`, then every `--set-string` — Helm's order whatever the
+ * command line's — each argument read as Helm reads `key=value` (commas, escapes, lists, [i]).
+ * Undefined when Helm refuses an argument: the upgrade runs and fails with Helm's message.
+ */
 export function desiredValues(
   valuesFromFiles: Values,
   setStrings: Array<[string, string]>,
   sets: Array<[string, string]> = [],
-): Values {
-  const withStrings = setStrings.reduce(
-    (values, [key, value]) => setPath(values, key, value),
-    mergeValues(valuesFromFiles),
-  );
-  return sets.reduce(
-    (values, [key, value]) => setPath(values, key, helmSetValue(value)),
-    withStrings,
-  );
+): Values | undefined {
+  const values = structuredClone(mergeValues(valuesFromFiles));
+  const apply = ([key, value]: [string, string], typed: boolean) => {
+    const arg = new SetArgument(`${key}=${value}`, typed);
+    while (!readAssignment(arg, values));
+  };
+  try {
+    for (const pair of sets) apply(pair, true);
+    for (const pair of setStrings) apply(pair, false);
+  } catch (error) {
+    if (error instanceof SetRefused) return undefined;
+    throw error;
+  }
+  return values;
 }
 
 /** Observe → **plan** → apply: turns what exists into the steps that are needed, with reasons. Pure. */
@@ -352,17 +456,7 @@ export function planDeploy(
     };
   }
 
-  const setStrings: Array<[string, string]> = [];
-  const registryPrefix = context.registry ? `${context.registry.replace(/\/+$/, '')}/` : undefined;
-  if (registryPrefix) setStrings.push(['global.imageRegistry', registryPrefix.slice(0, -1)]);
-  for (const target of targets) {
-    const repository =
-      registryPrefix && !target.keptFromRelease && target.repository.startsWith(registryPrefix)
-        ? target.repository.slice(registryPrefix.length)
-        : target.repository;
-    if (repository) setStrings.push([`${target.app.chartKey}.image.repository`, repository]);
-    setStrings.push([`${target.app.chartKey}.image.tag`, target.tag]);
-  }
+  const setStrings = imageSetStrings(targets, context);
   const sets = Object.entries(options.set);
   const helmArgs = helmUpgradeArgs({
     release: options.release,
@@ -397,6 +491,36 @@ export function planDeploy(
     };
   }
 
+  const steps = imageSteps(targets, release, options, context);
+  const changed = describeChange(release, targets, expectedChart, observation.chart);
+  steps.push({ kind: 'helm-upgrade', title: `helm upgrade ${options.release}`, reason: changed });
+  steps.push(...verifySteps(release, options));
+  return { ...empty, steps, helmArgs, setStrings, sets };
+}
+
+/** `--set-string` pairs: each app's repository and tag, and the registry when images are pushed. */
+function imageSetStrings(targets: AppTarget[], context: PlanContext): Array<[string, string]> {
+  const setStrings: Array<[string, string]> = [];
+  const registryPrefix = context.registry ? `${context.registry.replace(/\/+$/, '')}/` : undefined;
+  if (registryPrefix) setStrings.push(['global.imageRegistry', registryPrefix.slice(0, -1)]);
+  for (const target of targets) {
+    const repository =
+      registryPrefix && !target.keptFromRelease && target.repository.startsWith(registryPrefix)
+        ? target.repository.slice(registryPrefix.length)
+        : target.repository;
+    if (repository) setStrings.push([`${target.app.chartKey}.image.repository`, repository]);
+    setStrings.push([`${target.app.chartKey}.image.tag`, target.tag]);
+  }
+  return setStrings;
+}
+
+/** Per app that changes: build (unless the engine has it) and deliver (unless the cluster has it). */
+function imageSteps(
+  targets: AppTarget[],
+  release: ReleaseObservation | undefined,
+  options: DeployOptions,
+  context: PlanContext,
+): PlanStep[] {
   const steps: PlanStep[] = [];
   for (const target of targets) {
     if (target.keptFromRelease || !target.app.manifest) continue;
@@ -465,10 +589,7 @@ export function planDeploy(
     });
   }
 
-  const changed = describeChange(release, targets, expectedChart, observation.chart);
-  steps.push({ kind: 'helm-upgrade', title: `helm upgrade ${options.release}`, reason: changed });
-  steps.push(...verifySteps(release, options));
-  return { ...empty, steps, helmArgs, setStrings, sets };
+  return steps;
 }
 
 /** After the upgrade: the status check and /ready, then — only on a failure — diagnose and roll back. */

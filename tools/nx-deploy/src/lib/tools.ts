@@ -1,4 +1,5 @@
 import type { CommandResult } from './exec';
+import { helmUnsupported, toolNotAnswering, toolNotInstalled } from './problems';
 
 export type ToolName = 'helm' | 'kubectl' | 'minikube' | 'kind' | 'docker' | 'podman';
 
@@ -26,14 +27,8 @@ export const VERSION_COMMANDS: Record<ToolName, Command> = {
   podman: { command: 'podman', args: ['version', '--format', '{{.Client.Version}}'] },
 };
 
-export const INSTALL_FIX: Record<ToolName, string> = {
-  helm: 'install Helm 3.8+ or 4: https://helm.sh/docs/intro/install/',
-  kubectl: 'install kubectl: https://kubernetes.io/docs/tasks/tools/',
-  minikube: 'install minikube: https://minikube.sigs.k8s.io/docs/start/',
-  kind: 'install kind: https://kind.sigs.k8s.io/docs/user/quick-start/#installation',
-  docker: 'install Docker (apt-get install -y docker.io) or set CONTAINER_ENGINE=podman',
-  podman: 'install Podman (apt-get install -y podman) or set CONTAINER_ENGINE=docker',
-};
+/** How a status's error starts when the version command ran but printed no version. */
+export const UNREADABLE_VERSION = 'could not read a version from ';
 
 /** Reads a tool's version from the output of its VERSION_COMMANDS entry. */
 export function parseToolVersion(name: ToolName, result: CommandResult): ToolStatus {
@@ -56,7 +51,7 @@ export function parseToolVersion(name: ToolName, result: CommandResult): ToolSta
   }
   return version
     ? { name, found: true, version }
-    : { name, found: true, error: `could not read a version from "${out.slice(0, 80)}"` };
+    : { name, found: true, error: `${UNREADABLE_VERSION}"${out.slice(0, 80)}"` };
 }
 
 export function majorVersion(version: string | undefined): number | undefined {
@@ -64,16 +59,18 @@ export function majorVersion(version: string | undefined): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
-/** One line per problem: what is wrong and how to fix it. */
+/** The Helm major version every helm command line is built for; 3 until `helm version` says. */
+export function helmMajorOf(tools: ToolStatus[]): number {
+  return majorVersion(tools.find((t) => t.name === 'helm')?.version) ?? 3;
+}
+
+/** What keeps a tool from being used, as a problem — fix line (lib/problems); undefined: usable. */
 export function toolProblem(status: ToolStatus): string | undefined {
-  if (!status.found) return `${status.name} is not installed — ${INSTALL_FIX[status.name]}`;
-  if (status.error)
-    return `${status.name} does not answer (${status.error}) — ${INSTALL_FIX[status.name]}`;
+  if (!status.found) return toolNotInstalled(status.name);
+  if (status.error) return toolNotAnswering(status.name, status.error);
   if (status.name === 'helm') {
     const major = majorVersion(status.version);
-    if (major !== 3 && major !== 4) {
-      return `helm ${status.version} is not supported — install Helm 3.8+ or 4: https://helm.sh/docs/intro/install/`;
-    }
+    if (major !== 3 && major !== 4) return helmUnsupported(status.version);
   }
   return undefined;
 }

@@ -28,14 +28,13 @@ import {
   readChart,
   readManifests,
   readValuesFiles,
+  type Observation,
 } from '../../lib/observe';
 import {
   appsNeedingImageChecks,
   appsWithoutDeployedTag,
-  helmMajorOf,
   planDeploy,
   requiredTools,
-  type Observation,
   type Plan,
   type PlanContext,
 } from '../../lib/plan';
@@ -43,8 +42,9 @@ import { formatDuration, Progress, type LogLine, type StepRecord } from '../../l
 import { summarizeManifests } from '../../lib/render-summary';
 import { Shell } from '../../lib/shell';
 import { kubectlArgs } from '../../lib/kubectl';
+import { probeReadyz } from '../../lib/kube-context';
 import { toolLabel } from '../../lib/tool-output';
-import type { ToolName } from '../../lib/tools';
+import { helmMajorOf, type ToolName } from '../../lib/tools';
 import { parseAllDocuments } from 'yaml';
 import { OptionsError } from '../../lib/options-error';
 import type { DeployExecutorSchema } from './schema';
@@ -156,6 +156,42 @@ export async function runDeploy(
   deps: DeployDependencies,
 ): Promise<DeployResult> {
   const started = Date.now();
+  const { ctx, planContext } = applyContext(options, deps);
+  const finish = (success: boolean, upToDate = false): DeployResult => {
+    ctx.progress.line(
+      `${success ? 'deploy finished' : 'deploy failed'} for ${options.project} in ${formatDuration(Date.now() - started)}`,
+    );
+    return { success, outcome: !success ? 'failed' : upToDate ? 'up-to-date' : 'rolled' };
+  };
+  try {
+    const preflight = await runPreflight(ctx, planContext, deps.contentTag);
+    if (!preflight) return finish(false);
+    const { observation } = preflight;
+    if (options.dryRun)
+      return finish(await dryRun(observation, preflight.plan, ctx, planContext), true);
+    return await withReleaseLock(
+      ctx,
+      async () => {
+        const plan = await observeReleaseAndImages(observation, ctx, planContext, deps.contentTag);
+        if (!plan) return finish(false);
+        if (plan.upToDate) {
+          ctx.progress.line(`✔ ${plan.upToDateLine}`);
+          return finish(true, true);
+        }
+        for (const step of plan.steps.filter((s) => s.skip))
+          ctx.progress.skipped(step.title, step.reason);
+        return finish(await applyPlan(plan, observation, ctx));
+      },
+      () => finish(false),
+    );
+  } catch (error) {
+    // Whatever a tool answered, the user gets one line, never a stack trace.
+    ctx.progress.line(`✖ deploy stopped: ${(error as Error).message.split('\n')[0]}`);
+    return finish(false);
+  }
+}
+
+function applyContext(options: DeployOptions, deps: DeployDependencies) {
   const masker = new Masker();
   for (const [key, value] of Object.entries(options.set)) if (isSecretKey(key)) masker.add(value);
   const progress = new Progress(deps.write, masker, options.verbose, deps.onStep);
@@ -184,153 +220,164 @@ export async function runDeploy(
     helmMajor: 3,
     pollIntervalMs: deps.pollIntervalMs,
   };
-  const finish = (success: boolean, upToDate = false): DeployResult => {
+  return { ctx, planContext };
+}
+
+/** Tools, chart, values files, context, cluster — all asked at once; undefined when blocked. */
+async function runPreflight(
+  ctx: ApplyContext,
+  planContext: PlanContext,
+  contentTag: ContentTag | undefined,
+): Promise<{ observation: Observation; plan: Plan } | undefined> {
+  const { options, progress, shell } = ctx;
+  const phase = Date.now();
+  // A dry run needs only Helm; kubectl, when present, lets the server validate the rendering.
+  const toolNames: ToolName[] = [
+    ...requiredTools(options, planContext),
+    options.engine,
+    ...(options.dryRun ? (['kubectl'] as ToolName[]) : []),
+  ];
+  // The other apps' tags are only needed when the release lacks them (or in a dry run).
+  const tagKeys = options.dryRun ? options.releaseApps.map((a) => a.chartKey) : [options.chartKey];
+  const probes = Promise.all([
+    observeTools(shell, toolNames, options.workspaceRoot),
+    options.dryRun ? Promise.resolve({}) : observeContext(shell),
+    options.dryRun ? Promise.resolve(undefined) : observeCluster(shell, options.kubeContext),
+  ]);
+  // Hashing the sources blocks this process, not the probes it has already started.
+  const contentTags = observeContentTags(contentTag, readManifests(options), tagKeys);
+  const [tools, contextInfo, clusterError] = await probes;
+  for (const warning of contentTags.warnings) progress.line(`! ${warning}`);
+  for (const tool of tools.filter((t) => t.workspaceScript && t.found))
     progress.line(
-      `${success ? 'deploy finished' : 'deploy failed'} for ${options.project} in ${formatDuration(Date.now() - started)}`,
+      `- ${tool.name} is not on PATH: using the workspace's ${tool.name} ${tool.version ?? ''} (${tool.workspaceScript})`,
     );
-    return { success, outcome: !success ? 'failed' : upToDate ? 'up-to-date' : 'rolled' };
+  const observation: Observation = {
+    tools,
+    ...contextInfo,
+    clusterError,
+    ...readChart(options.chartDir, options.workspaceRoot),
+    ...readValuesFiles(options.valuesFiles, options.workspaceRoot),
+    apps: contentTags.apps,
   };
+  ctx.tools = tools;
+  ctx.helmMajor = helmMajorOf(tools);
+  const plan = planDeploy(observation, options, planContext);
+  if (plan.blockers.length > 0) {
+    for (const blocker of plan.blockers) progress.line(`✖ ${blocker}`);
+    return undefined;
+  }
+  const versions = tools
+    .filter((t) => t.found && t.version)
+    .map((t) => `${t.name} ${t.version}`)
+    .join(', ');
+  progress.done(
+    'preflight',
+    phase,
+    options.dryRun
+      ? `${versions}; dry run, nothing changes in any cluster`
+      : `${versions}; context ${options.kubeContext}; cluster answers`,
+  );
+  return { observation, plan };
+}
 
+/** One deploy of a release at a time on this machine; `busy` answers when the lock is not had. */
+async function withReleaseLock<T>(
+  ctx: ApplyContext,
+  work: () => Promise<T>,
+  busy: () => T,
+): Promise<T> {
+  const { options, progress } = ctx;
+  let lock;
   try {
-    // Preflight: tools, chart, values files, context, cluster — all asked at once.
-    let phase = Date.now();
-    // A dry run needs only Helm; kubectl, when present, lets the server validate the rendering.
-    const toolNames: ToolName[] = [
-      ...requiredTools(options, planContext),
-      options.engine,
-      ...(options.dryRun ? (['kubectl'] as ToolName[]) : []),
-    ];
-    // The other apps' tags are only needed when the release lacks them (or in a dry run).
-    const tagKeys = options.dryRun
-      ? options.releaseApps.map((a) => a.chartKey)
-      : [options.chartKey];
-    const [tools, contextInfo, clusterError, contentTags] = await Promise.all([
-      observeTools(shell, toolNames, options.workspaceRoot),
-      options.dryRun ? Promise.resolve({}) : observeContext(shell),
-      options.dryRun ? Promise.resolve(undefined) : observeCluster(shell, options.kubeContext),
-      observeContentTags(deps.contentTag, readManifests(options), tagKeys),
-    ]);
-    for (const warning of contentTags.warnings) progress.line(`! ${warning}`);
-    for (const tool of tools.filter((t) => t.workspaceScript && t.found))
-      progress.line(
-        `- ${tool.name} is not on PATH: using the workspace's ${tool.name} ${tool.version ?? ''} (${tool.workspaceScript})`,
-      );
-    const observation: Observation = {
-      tools,
-      ...contextInfo,
-      clusterError,
-      ...readChart(options.chartDir, options.workspaceRoot),
-      ...readValuesFiles(options.valuesFiles, options.workspaceRoot),
-      apps: contentTags.apps,
-    };
-    ctx.tools = tools;
-    ctx.helmMajor = helmMajorOf(tools);
-    let plan = planDeploy(observation, options, planContext);
-    if (plan.blockers.length > 0) {
-      for (const blocker of plan.blockers) progress.line(`✖ ${blocker}`);
-      return finish(false);
-    }
-    const versions = tools
-      .filter((t) => t.found && t.version)
-      .map((t) => `${t.name} ${t.version}`)
-      .join(', ');
-    progress.done(
-      'preflight',
-      phase,
-      options.dryRun
-        ? `${versions}; dry run, nothing changes in any cluster`
-        : `${versions}; context ${options.kubeContext}; cluster answers`,
-    );
-
-    if (options.dryRun) return finish(await dryRun(observation, plan, options, ctx), true);
-
-    const lockFile = lockPath(options.kubeContext, options.namespace, options.release);
-    let lock;
-    try {
-      lock = await acquireReleaseLock(lockFile, options.lockTimeoutMs, (pid) =>
+    lock = await acquireReleaseLock(
+      lockPath(options.kubeContext, options.namespace, options.release),
+      options.lockTimeoutMs,
+      (pid) =>
         progress.line(`… waiting for another deploy of ${options.release} (pid ${pid}) to finish`),
+    );
+  } catch (error) {
+    progress.line(`✖ ${(error as Error).message}`);
+    return busy();
+  }
+  try {
+    return await work();
+  } finally {
+    lock.release();
+  }
+}
+
+/**
+ * The release, then the images it lacks, then the plan; an app with no image manifest yet is
+ * built once and observed again. Undefined when something blocks the deploy (already printed).
+ */
+async function observeReleaseAndImages(
+  observation: Observation,
+  ctx: ApplyContext,
+  planContext: PlanContext,
+  contentTag: ContentTag | undefined,
+): Promise<Plan | undefined> {
+  const { options, progress, shell } = ctx;
+  for (let round = 0; ; round++) {
+    const phase = Date.now();
+    try {
+      observation.release = await observeRelease(
+        shell,
+        options,
+        ctx.helmMajor,
+        toolLabel(ctx.tools, 'helm'),
       );
     } catch (error) {
       progress.line(`✖ ${(error as Error).message}`);
-      return finish(false);
+      return undefined;
     }
-    try {
-      for (let round = 0; ; round++) {
-        phase = Date.now();
-        try {
-          observation.release = await observeRelease(
-            shell,
-            options,
-            ctx.helmMajor,
-            toolLabel(tools, 'helm'),
-          );
-        } catch (error) {
-          progress.line(`✖ ${(error as Error).message}`);
-          return finish(false);
-        }
-        const untagged = appsWithoutDeployedTag(observation, options).filter(
-          (key) => observation.apps.find((a) => a.chartKey === key)?.tagSource !== 'content',
-        );
-        if (untagged.length > 0) {
-          const computed = observeContentTags(deps.contentTag, observation.apps, untagged);
-          for (const warning of computed.warnings) progress.line(`! ${warning}`);
-          observation.apps = computed.apps;
-        }
-        const checkKeys = appsNeedingImageChecks(observation, options, planContext);
-        const imageTool = tools.find((t) => t.name === options.engine);
-        if (checkKeys.length > 0 && !imageTool?.found) {
-          progress.line(
-            `✖ ${options.engine} is not installed and images must be checked — install it or set CONTAINER_ENGINE`,
-          );
-          return finish(false);
-        }
-        observation.apps = await observeImages(
-          shell,
-          observation.apps,
-          checkKeys,
-          engine,
-          delivery,
-        );
-        plan = planDeploy(observation, options, planContext);
-        progress.detail(`observed release and images in ${formatDuration(Date.now() - phase)}`);
-        if (plan.blockers.length > 0) {
-          for (const blocker of plan.blockers) progress.line(`✖ ${blocker}`);
-          return finish(false);
-        }
-        if (!plan.needsManifest) break;
-        if (round > 0 || !(await applyBuilds(plan.steps, ctx))) {
-          if (round > 0)
-            progress.line(
-              `✖ the build finished but wrote no image manifest at ${options.manifestPath(plan.steps[0].project ?? options.project)}`,
-            );
-          return finish(false);
-        }
-        observation.apps = readManifests(options);
-      }
-      if (plan.upToDate) {
-        progress.line(`✔ ${plan.upToDateLine}`);
-        return finish(true, true);
-      }
-      for (const step of plan.steps.filter((s) => s.skip))
-        progress.skipped(step.title, step.reason);
-      return finish(await applyPlan(plan, observation, ctx));
-    } finally {
-      lock.release();
+    const untagged = appsWithoutDeployedTag(observation, options).filter(
+      (key) => observation.apps.find((a) => a.chartKey === key)?.tagSource !== 'content',
+    );
+    if (untagged.length > 0) {
+      const computed = observeContentTags(contentTag, observation.apps, untagged);
+      for (const warning of computed.warnings) progress.line(`! ${warning}`);
+      observation.apps = computed.apps;
     }
-  } catch (error) {
-    // Whatever a tool answered, the user gets one line, never a stack trace.
-    progress.line(`✖ deploy stopped: ${(error as Error).message.split('\n')[0]}`);
-    return finish(false);
+    const checkKeys = appsNeedingImageChecks(observation, options, planContext);
+    if (checkKeys.length > 0 && !ctx.tools.find((t) => t.name === options.engine)?.found) {
+      progress.line(
+        `✖ ${options.engine} is not installed and images must be checked — install it or set CONTAINER_ENGINE`,
+      );
+      return undefined;
+    }
+    observation.apps = await observeImages(
+      shell,
+      observation.apps,
+      checkKeys,
+      ctx.engine,
+      ctx.delivery,
+    );
+    const plan = planDeploy(observation, options, planContext);
+    progress.detail(`observed release and images in ${formatDuration(Date.now() - phase)}`);
+    if (plan.blockers.length > 0) {
+      for (const blocker of plan.blockers) progress.line(`✖ ${blocker}`);
+      return undefined;
+    }
+    if (!plan.needsManifest) return plan;
+    if (round > 0 || !(await applyBuilds(plan.steps, ctx))) {
+      if (round > 0)
+        progress.line(
+          `✖ the build finished but wrote no image manifest at ${options.manifestPath(plan.steps[0].project ?? options.project)}`,
+        );
+      return undefined;
+    }
+    observation.apps = readManifests(options);
   }
 }
 
 async function dryRun(
   observation: Observation,
   plan: Plan,
-  options: DeployOptions,
   ctx: ApplyContext,
+  planContext: PlanContext,
 ): Promise<boolean> {
-  const { progress, shell, engine, delivery } = ctx;
+  const { options, progress, shell, engine } = ctx;
   if (!plan.needsManifest) {
     observation.apps = await observeImages(
       shell,
@@ -339,12 +386,7 @@ async function dryRun(
       engine,
       undefined,
     );
-    plan = planDeploy(observation, options, {
-      clusterRepository: (repo) => delivery.clusterRepository(repo),
-      deliveryVerb: delivery.verb,
-      deliveryTool: delivery.tool,
-      registry: options.imageDelivery === 'registry' ? options.registry : undefined,
-    });
+    plan = planDeploy(observation, options, planContext);
   }
   progress.line(
     `plan for ${options.project} → release ${options.release} in ${options.namespace} (context ${options.kubeContext}):`,
@@ -435,9 +477,7 @@ async function validateWithServer(
     notValidated('kubectl is not installed');
     return true;
   }
-  const probe = await shell.run('kubectl', kubectlArgs.readyz(context, '5s'), {
-    timeoutMs: 10_000,
-  });
+  const probe = await probeReadyz(shell, context, 5);
   if (probe.exitCode !== 0) {
     notValidated(`context ${context}: ${firstErrorLine(probe)}`);
     return true;

@@ -11,7 +11,9 @@ import { PodLogs } from '../../lib/pod-logs';
 import { formatDuration, type StepRecord } from '../../lib/progress';
 import { StableForward, type ForwardTarget } from '../../lib/stable-forward';
 import { containerPortFor, podForReadyCheck, podsOfNewestReplicaSet } from '../../lib/status-check';
-import { normalizeTeardownOptions, releaseSelector, teardownCommands } from '../teardown/executor';
+import { instanceSelector } from '../../lib/kube';
+import { teardownCommands } from '../teardown/commands';
+import { normalizeTeardownOptions } from '../teardown/options';
 import { runDeploy, type DeployDependencies, type DeployResult } from './executor';
 
 export interface WatchDependencies extends DeployDependencies {
@@ -251,7 +253,7 @@ function uninstallInBackground(options: DeployOptions, env: NodeJS.ProcessEnv): 
         'delete',
         'persistentvolumeclaims',
         '-l',
-        releaseSelector(teardown.release),
+        instanceSelector(teardown.release),
         '--ignore-not-found',
       ],
     },

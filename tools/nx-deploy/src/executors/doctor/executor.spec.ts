@@ -7,14 +7,12 @@ import * as path from 'node:path';
 import { ShimWorld } from '../../../test/harness';
 import { execCommand, type CommandResult } from '../../lib/exec';
 import { realKubectl, refusingKubeconfig } from '../../../test/harness';
-import {
-  doctorReport,
-  nodeAllocatable,
-  normalizeDoctorOptions,
-  quantity,
-  runDoctor,
-  type DoctorObservation,
-} from './executor';
+import { quantity } from '../../lib/kube';
+import { nodeAllocatable } from '../../lib/kube-objects';
+import { runDoctor } from './executor';
+import type { DoctorObservation } from './observe';
+import { normalizeDoctorOptions } from './options';
+import { doctorReport } from './report';
 
 const ok = (stdout: string): CommandResult => ({
   command: 'x',

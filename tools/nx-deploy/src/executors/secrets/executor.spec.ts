@@ -15,7 +15,9 @@ import {
   refusingKubeconfig,
   runReal,
 } from '../teardown/real-cli.testing';
-import { normalizeSecretsOptions, runSecrets, selectSecretValues } from './executor';
+import { runSecrets } from './executor';
+import { normalizeSecretsOptions } from './options';
+import { selectSecretValues } from './values';
 
 const JWT = 'a-very-long-jwt-signing-key-0123456789abcdef';
 const OPENAI = 'sk-test-4f9a8b7c6d5e';

@@ -12,11 +12,11 @@ import {
   deletePodCommand,
   keptClaimCommand,
   listCommand,
-  normalizeTeardownOptions,
-  runTeardown,
   teardownCommands,
-  type TeardownTiming,
-} from './executor';
+} from './commands';
+import { runTeardown } from './executor';
+import { normalizeTeardownOptions } from './options';
+import type { TeardownTiming } from './steps';
 import { REFUSED_COMMAND_LINE, refusingKubeconfig, runReal } from './real-cli.testing';
 
 const CLAIM = 'data-todo-app-postgresql-0';

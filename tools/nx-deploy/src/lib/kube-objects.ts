@@ -1,4 +1,4 @@
-import type { CommandResult } from '../../lib/exec';
+import { quantity } from './kube';
 
 /**
  * Reading `kubectl get … -o json` lists without trusting their shape: anything that is not a
@@ -60,22 +60,25 @@ export function parseKubeList(stdout: string): { items: KubeObject[] } | { probl
   return { items: objects };
 }
 
-/**
- * The line of a failed kubectl that says what went wrong. kubectl logs client-side noise first
- * (klog lines such as `E1202 17:20:59.191515 … "Failed to watch"`, `Warning: …`) and its own
- * verdict (`error: timed out waiting for the condition on persistentvolumeclaims/x`,
- * `Error from server (Forbidden): …`) after it.
- */
-export function kubectlErrorLine(result: CommandResult): string {
-  const lines = `${result.stderr}\n${result.stdout}`
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l.length > 0);
-  const noise = /^([EWI]\d{4} \d|Warning:)/;
-  return (
-    lines.find((l) => /^(error|Error)\b/.test(l)) ??
-    lines.find((l) => !noise.test(l)) ??
-    lines[0] ??
-    `${result.command} exited with code ${result.exitCode} and printed nothing`
-  );
+/** The first node's allocatable CPUs and memory, or what is wrong with the answer. */
+export function nodeAllocatable(
+  stdout: string,
+): { cpu: number; memoryMiB: number } | { problem: string } {
+  const listed = parseKubeList(stdout);
+  if ('problem' in listed) return { problem: listed.problem };
+  let parsed: { items?: Array<{ status?: { allocatable?: Record<string, unknown> } }> };
+  try {
+    parsed = JSON.parse(stdout) as typeof parsed;
+  } catch {
+    return { problem: 'printed no JSON' };
+  }
+  const allocatable = parsed.items?.[0]?.status?.allocatable;
+  if (!allocatable) return { problem: 'listed no node with status.allocatable' };
+  const cpu = quantity(allocatable['cpu']);
+  const memory = quantity(allocatable['memory']);
+  if (!Number.isFinite(cpu) || !Number.isFinite(memory))
+    return {
+      problem: `gave allocatable cpu ${JSON.stringify(allocatable['cpu'])} and memory ${JSON.stringify(allocatable['memory'])}, which are no Kubernetes quantities`,
+    };
+  return { cpu, memoryMiB: memory / 2 ** 20 };
 }
