@@ -1,7 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import type { ContainerEngine } from './container-engine';
+import {
+  createContainerEngine,
+  type ContainerEngine,
+  type EngineCommand,
+} from './container-engine';
 import type { DeployOptions } from './deploy-options';
 import { firstErrorLine } from './exec';
 import {
@@ -85,8 +89,12 @@ export async function observeTools(
   workspaceRoot?: string,
 ): Promise<ToolStatus[]> {
   const version = async (name: ToolName) => {
-    const { command, args } = VERSION_COMMANDS[name];
-    return parseToolVersion(name, await shell.run(command, args, { timeoutMs: 20_000 }));
+    // An engine's command carries the environment it needs (podman: the workspace's runtime).
+    const { command, args, env }: EngineCommand =
+      name === 'docker' || name === 'podman'
+        ? createContainerEngine(name).version()
+        : VERSION_COMMANDS[name];
+    return parseToolVersion(name, await shell.run(command, args, { env, timeoutMs: 20_000 }));
   };
   return Promise.all(
     names.map(async (name) => {

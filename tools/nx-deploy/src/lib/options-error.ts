@@ -14,6 +14,22 @@ export class OptionsError extends Error {
   }
 }
 
+/** An executor's start: its options normalised, else the broken rule in one line and a failed task. */
+export async function withOptions<T>(
+  normalize: () => T,
+  run: (options: T) => Promise<{ success: boolean }>,
+): Promise<{ success: boolean }> {
+  let options: T;
+  try {
+    options = normalize();
+  } catch (error) {
+    if (!(error instanceof OptionsError)) throw error;
+    console.error(error.message);
+    return { success: false };
+  }
+  return run(options);
+}
+
 /** The image tooling's choice (option, else CONTAINER_ENGINE, else docker) as an option error. */
 export function resolveEngine(
   option: string | undefined,

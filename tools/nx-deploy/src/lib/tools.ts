@@ -1,3 +1,4 @@
+import { createContainerEngine } from './container-engine';
 import type { CommandResult } from './exec';
 import { helmUnsupported, toolNotAnswering, toolNotInstalled } from './problems';
 
@@ -23,9 +24,13 @@ export const VERSION_COMMANDS: Record<ToolName, Command> = {
   kubectl: { command: 'kubectl', args: ['version', '--client', '-o', 'json'] },
   minikube: { command: 'minikube', args: ['version', '--short'] },
   kind: { command: 'kind', args: ['version'] },
-  docker: { command: 'docker', args: ['version', '--format', '{{.Client.Version}}'] },
-  podman: { command: 'podman', args: ['version', '--format', '{{.Client.Version}}'] },
+  docker: withoutEnv(createContainerEngine('docker', {}).version()),
+  podman: withoutEnv(createContainerEngine('podman', {}).version()),
 };
+
+function withoutEnv({ command, args }: Command): Command {
+  return { command, args };
+}
 
 /** How a status's error starts when the version command ran but printed no version. */
 export const UNREADABLE_VERSION = 'could not read a version from ';

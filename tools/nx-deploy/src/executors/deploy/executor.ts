@@ -46,7 +46,7 @@ import { probeReadyz } from '../../lib/kube-context';
 import { toolLabel } from '../../lib/tool-output';
 import { helmMajorOf, type ToolName } from '../../lib/tools';
 import { parseAllDocuments } from 'yaml';
-import { OptionsError } from '../../lib/options-error';
+import { withOptions } from '../../lib/options-error';
 import type { DeployExecutorSchema } from './schema';
 // watch.ts runs runDeploy of this module; each uses the other only when called.
 import { runWatch, watchInputs } from './watch';
@@ -113,29 +113,24 @@ export default async function deployExecutor(
   options: DeployExecutorSchema,
   context: ExecutorContext,
 ): Promise<{ success: boolean }> {
-  let normalized: DeployOptions;
-  try {
-    normalized = normalizeDeployOptions(options, context.projectName as string, context.root);
-  } catch (error) {
-    if (error instanceof OptionsError) {
-      console.error(error.message);
-      return { success: false };
-    }
-    throw error;
-  }
-  const deps: DeployDependencies = {
-    runner: execCommand,
-    buildImage: nxBuilder(context, normalized.buildTarget),
-    contentTag: contentTagOf(context, normalized.project, normalized.buildTarget),
-    write: (line) => console.log(line),
-    env: process.env,
-  };
-  if (!normalized.watch) return runDeploy(normalized, deps);
-  return runWatch(normalized, normalized.watch, {
-    ...deps,
-    inputs: watchInputs(context, normalized),
-    stopped: untilSignal(),
-  });
+  return withOptions(
+    () => normalizeDeployOptions(options, context.projectName as string, context.root),
+    (normalized) => {
+      const deps: DeployDependencies = {
+        runner: execCommand,
+        buildImage: nxBuilder(context, normalized.buildTarget),
+        contentTag: contentTagOf(context, normalized.project, normalized.buildTarget),
+        write: (line) => console.log(line),
+        env: process.env,
+      };
+      if (!normalized.watch) return runDeploy(normalized, deps);
+      return runWatch(normalized, normalized.watch, {
+        ...deps,
+        inputs: watchInputs(context, normalized),
+        stopped: untilSignal(),
+      });
+    },
+  );
 }
 
 /** Settles on the first Ctrl-C (SIGINT) or SIGTERM, with the signal's name. */

@@ -1,7 +1,7 @@
 import type { ExecutorContext } from '@nx/devkit';
 import { execCommand, type CommandRunner } from '../../lib/exec';
 import { Masker } from '../../lib/mask';
-import { OptionsError } from '../../lib/options-error';
+import { withOptions } from '../../lib/options-error';
 import { Progress, type LogLine } from '../../lib/progress';
 import { Shell } from '../../lib/shell';
 import { observeDoctor } from './observe';
@@ -26,18 +26,8 @@ export default async function doctorExecutor(
   options: DoctorExecutorSchema,
   context: ExecutorContext,
 ) {
-  try {
-    return await runDoctor(
-      normalizeDoctorOptions(options, process.env),
-      execCommand,
-      (line) => console.log(line),
-      context.root,
-    );
-  } catch (error) {
-    if (error instanceof OptionsError) {
-      console.error(error.message);
-      return { success: false };
-    }
-    throw error;
-  }
+  return withOptions(
+    () => normalizeDoctorOptions(options, process.env),
+    (normalized) => runDoctor(normalized, execCommand, (line) => console.log(line), context.root),
+  );
 }

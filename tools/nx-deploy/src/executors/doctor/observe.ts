@@ -1,4 +1,5 @@
 import * as os from 'node:os';
+import { createContainerEngine } from '../../lib/container-engine';
 import type { CommandResult } from '../../lib/exec';
 import { askCurrentContext, probeReadyz, readCurrentContext } from '../../lib/kube-context';
 import { kubectlArgs } from '../../lib/kubectl';
@@ -29,7 +30,8 @@ const installed = (result: CommandResult | undefined) => (result?.notFound ? und
 
 function engineDaemon(shell: Shell, engine: DoctorOptions['engine']): Promise<CommandResult> {
   const serverVersion = engine === 'docker' ? '{{.ServerVersion}}' : '{{.Version.Version}}';
-  return shell.run(engine, ['info', '--format', serverVersion], { timeoutMs: 20_000 });
+  const info = createContainerEngine(engine).command(['info', '--format', serverVersion]);
+  return shell.run(info.command, info.args, { env: info.env, timeoutMs: 20_000 });
 }
 
 /** minikube's status of the profile, or the kind clusters there are. */

@@ -2,7 +2,7 @@ import type { ExecutorContext } from '@nx/devkit';
 import { execCommand, type CommandRunner } from '../../lib/exec';
 import { checkKubeContext } from '../../lib/kube-context';
 import { Masker } from '../../lib/mask';
-import { OptionsError } from '../../lib/options-error';
+import { withOptions } from '../../lib/options-error';
 import { NO_SECRET_KEYS } from '../../lib/problems';
 import { Progress, type LogLine } from '../../lib/progress';
 import { Shell } from '../../lib/shell';
@@ -59,20 +59,14 @@ export default async function secretsExecutor(
   options: SecretsExecutorSchema,
   context: ExecutorContext,
 ) {
-  let normalized: SecretsOptions;
-  try {
-    normalized = normalizeSecretsOptions(options, context.root);
-  } catch (error) {
-    if (error instanceof OptionsError) {
-      console.error(error.message);
-      return { success: false };
-    }
-    throw error;
-  }
-  return runSecrets(normalized, {
-    runner: execCommand,
-    write: (line) => console.log(line),
-    env: process.env,
-    prompt: process.stdin.isTTY ? hiddenPrompt : undefined,
-  });
+  return withOptions(
+    () => normalizeSecretsOptions(options, context.root),
+    (normalized) =>
+      runSecrets(normalized, {
+        runner: execCommand,
+        write: (line) => console.log(line),
+        env: process.env,
+        prompt: process.stdin.isTTY ? hiddenPrompt : undefined,
+      }),
+  );
 }

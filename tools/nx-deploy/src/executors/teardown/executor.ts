@@ -4,7 +4,7 @@ import { count } from '../../lib/kube';
 import { checkKubeContext } from '../../lib/kube-context';
 import { acquireReleaseLock, lockPath } from '../../lib/lock';
 import { Masker } from '../../lib/mask';
-import { OptionsError } from '../../lib/options-error';
+import { withOptions } from '../../lib/options-error';
 import { Progress, type LogLine } from '../../lib/progress';
 import { Shell } from '../../lib/shell';
 import { printDryRun } from './dry-run';
@@ -73,15 +73,8 @@ export default async function teardownExecutor(
   options: TeardownExecutorSchema,
   _context: ExecutorContext,
 ) {
-  try {
-    return await runTeardown(normalizeTeardownOptions(options), execCommand, (line) =>
-      console.log(line),
-    );
-  } catch (error) {
-    if (error instanceof OptionsError) {
-      console.error(error.message);
-      return { success: false };
-    }
-    throw error;
-  }
+  return withOptions(
+    () => normalizeTeardownOptions(options),
+    (normalized) => runTeardown(normalized, execCommand, (line) => console.log(line)),
+  );
 }
