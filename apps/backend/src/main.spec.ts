@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startPostgres, type PostgresCluster } from '@todo/test-support';
@@ -66,7 +67,12 @@ beforeAll(async () => {
 }, 90_000);
 
 afterAll(async () => {
-  if (server && server.exitCode === null) server.kill('SIGKILL');
+  // SIGTERM, which tsx passes on (a SIGKILL would leave the backend running when, filtered by -t,
+  // the test that stops it did not run).
+  if (server && server.exitCode === null) {
+    server.kill('SIGTERM');
+    await exited(server);
+  }
   await cluster?.destroy();
 });
 
@@ -134,6 +140,142 @@ describe('the backend process', () => {
       DB_PASSWORD,
     ]) {
       expect(output).not.toContain(secret);
+    }
+  });
+});
+
+/** A GET through `agent` (false: a new connection); resolves once the whole answer has arrived. */
+function get(port: number, path: string, agent: http.Agent | false) {
+  return new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>(
+    (resolve, reject) => {
+      http
+        .get({ host: '127.0.0.1', port, path, agent }, (response) => {
+          let body = '';
+          response.setEncoding('utf8');
+          response.on('data', (chunk: string) => (body += chunk));
+          response.on('end', () =>
+            resolve({ status: response.statusCode ?? 0, headers: response.headers, body }),
+          );
+        })
+        .on('error', reject);
+    },
+  );
+}
+
+describe('SIGTERM while a request is in flight', () => {
+  it('answers /ready 503 at once while the request finishes, closes the app before the database, logs the drain and exits 0 well within SHUTDOWN_TIMEOUT_MS', async () => {
+    const port = await freePort();
+    const child = spawnMain({
+      NODE_ENV: 'production',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: cluster.url('postgres'),
+      JWT_SECRET_KEY: SECRET_KEY,
+      LOG_LEVEL: 'info',
+      SHUTDOWN_TIMEOUT_MS: '10000',
+    });
+    const entries: Array<Record<string, unknown>> = [];
+    let pending = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      const lines = (pending + chunk.toString()).split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines.filter(Boolean)) {
+        try {
+          entries.push(JSON.parse(line) as Record<string, unknown>);
+        } catch {
+          entries.push({ msg: line });
+        }
+      }
+    });
+    const logged = async (match: (entry: Record<string, unknown>) => boolean) => {
+      for (;;) {
+        const found = entries.find(match);
+        if (found) return found;
+        if (child.exitCode !== null) throw new Error(`exited: ${JSON.stringify(entries)}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    };
+    // Keep-alive connections opened before the signal, as a kubelet's probes and a load balancer
+    // keep theirs: the listener closes at SIGTERM, established connections still get answers.
+    const readiness = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const liveness = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    let signUp: http.ClientRequest | undefined;
+    try {
+      await logged((entry) => entry['msg'] === 'backend ready');
+      expect((await get(port, '/ready', readiness)).status).toBe(200);
+      expect((await get(port, '/health', liveness)).status).toBe(200);
+
+      // A sign-up whose body is still arriving when the signal comes: accepted, so it must finish.
+      const body = JSON.stringify({
+        name: 'Late Comer',
+        email: 'sigterm@example.com',
+        password: USER_PASSWORD,
+      });
+      const request = http.request({
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/api/auth/register',
+        agent: false,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      });
+      signUp = request;
+      const inFlight = new Promise<{ status: number; body: string }>((resolve, reject) => {
+        request.on('error', reject).on('response', (response) => {
+          let text = '';
+          response.on('data', (chunk) => (text += chunk));
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
+        });
+      });
+      request.write(body.slice(0, 10));
+      await logged(
+        (entry) =>
+          entry['msg'] === 'incoming request' &&
+          (entry['req'] as { url?: string } | undefined)?.url === '/api/auth/register',
+      );
+
+      const signalled = Date.now();
+      child.kill('SIGTERM');
+      const started = await logged((entry) => String(entry['msg']).startsWith('shutdown started'));
+      expect(started['inFlight']).toBe(1);
+      const ready = await get(port, '/ready', readiness);
+      expect(ready.status).toBe(503);
+      expect(JSON.parse(ready.body)).toMatchObject({ status: 'error', state: 'draining' });
+      expect(ready.headers.connection).toBe('close');
+      // Liveness stays green: the kubelet must not kill a pod that is draining.
+      expect((await get(port, '/health', liveness)).status).toBe(200);
+      await expect(get(port, '/health', false)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+      expect(child.exitCode).toBeNull();
+
+      request.end(body.slice(10));
+      const answer = await inFlight;
+      expect(answer.status).toBe(201);
+      expect(JSON.parse(answer.body)).toMatchObject({ email: 'sigterm@example.com' });
+
+      expect(await exited(child)).toBe(0);
+      expect(Date.now() - signalled).toBeLessThan(10_000);
+      const messages = entries.map((entry) =>
+        entry['msg'] === 'closed' ? `closed ${String(entry['hook'])}` : entry['msg'],
+      );
+      const sinceSignal = messages.slice(messages.indexOf(started['msg']));
+      expect(
+        sinceSignal.filter((msg) => String(msg).match(/^(drained|closed|shutdown complete)/)),
+      ).toEqual([
+        'drained all in-flight work',
+        'closed http',
+        'closed database',
+        'shutdown complete',
+      ]);
+      expect(entries).toContainEqual(
+        expect.objectContaining({ msg: 'shutdown complete', exitCode: 0 }),
+      );
+    } finally {
+      signUp?.destroy();
+      readiness.destroy();
+      liveness.destroy();
+      // SIGTERM, which tsx passes on: a SIGKILL would leave its child, the backend, running.
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited(child);
     }
   });
 });

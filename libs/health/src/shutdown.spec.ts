@@ -90,10 +90,12 @@ describe('ShutdownManager on a real HTTP server', () => {
   it('on shutdown lets a slow in-flight request finish, refuses new connections, closes hooks in reverse, exits 0', async () => {
     const ctx = await startApp({ timeoutMs: 5000 });
     cleanup = () => ctx.app.close();
+    // Named for the rule under test, not after an app's resources: each app's own wiring is tested
+    // on its real process (apps/backend/src/main.spec.ts, apps/frontend-e2e).
     ctx.shutdown
-      .onClose('database', () => ctx.events.push('hook database'))
-      .onClose('http', () => {
-        ctx.events.push('hook http');
+      .onClose('registered first', () => ctx.events.push('hook registered first'))
+      .onClose('registered second', () => {
+        ctx.events.push('hook registered second');
       });
 
     // An idle keep-alive connection from an earlier request (its own agent, so the slow
@@ -138,8 +140,8 @@ describe('ShutdownManager on a real HTTP server', () => {
     expect(ctx.events).toEqual([
       'slow response ended',
       'server closed',
-      'hook http',
-      'hook database',
+      'hook registered second',
+      'hook registered first',
     ]);
     expect(
       ctx.logger.lines.filter(

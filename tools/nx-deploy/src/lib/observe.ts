@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, type Tags } from 'yaml';
 import {
   createContainerEngine,
   type ContainerEngine,
@@ -139,6 +139,16 @@ export function readChart(chartDir: string, workspaceRoot: string) {
   }
 }
 
+/**
+ * Helm reads values files as YAML 1.1 (yes/no/on/off are booleans, 010 is octal, 1_000 is a
+ * number) but leaves dates as text; read any other way, such a file looks changed on every deploy.
+ */
+const HELM_VALUES_YAML = {
+  version: '1.1',
+  customTags: (tags: Tags) =>
+    tags.filter((tag) => typeof tag === 'string' || tag.tag !== 'tag:yaml.org,2002:timestamp'),
+} as const;
+
 export function readValuesFiles(files: string[], workspaceRoot: string) {
   const errors: string[] = [];
   const layers: Values[] = [];
@@ -149,7 +159,7 @@ export function readValuesFiles(files: string[], workspaceRoot: string) {
       continue;
     }
     try {
-      const parsed = parseYaml(readFileSync(file, 'utf8')) ?? {};
+      const parsed = parseYaml(readFileSync(file, 'utf8'), HELM_VALUES_YAML) ?? {};
       if (!isPlainObject(parsed)) throw new Error('not a mapping');
       layers.push(parsed);
     } catch (error) {

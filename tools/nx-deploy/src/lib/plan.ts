@@ -320,6 +320,8 @@ function readValue(arg: SetArgument): [unknown, boolean] {
   }
 }
 
+// An unclosed `[i` is refused as Helm 3 does; Helm 4 ends the argument there instead. Either way
+// the plan never calls such a release up to date, so the upgrade runs and Helm has the last word.
 function readIndex(arg: SetArgument): number {
   const [text, stop] = arg.until(']');
   const index = Number(text);
