@@ -3,13 +3,12 @@
 // the built bundle on an in-memory database, on loopback. schemathesis comes from PyPI into a
 // virtualenv under node_modules/.cache. Each operation (and the stateful phase) counts as one
 // test; with TEST_RESULTS_DIR set the counts land there for CI's closing line.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- tools/scripts belongs to no project
-import { freePort } from '../../../tools/scripts/free-port.mjs';
+import { postJson, startBundle, waitForReady } from './bundle-server.mjs';
 
 const SCHEMATHESIS = 'schemathesis==4.32.5';
 const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -32,14 +31,10 @@ if (
   run(join(venv, 'bin/pip'), ['install', '--quiet', '--disable-pip-version-check', SCHEMATHESIS]);
 }
 
-const port = await freePort();
-const base = `http://127.0.0.1:${port}`;
-const server = spawn(process.execPath, [join(root, 'dist/apps/backend/main.js')], {
+const server = await startBundle({
+  main: join(root, 'dist/apps/backend/main.js'),
   env: {
-    PATH: process.env.PATH,
     NODE_ENV: 'production',
-    HOST: '127.0.0.1',
-    PORT: String(port),
     DATA_DIR: 'memory://',
     JWT_SECRET_KEY: randomBytes(32).toString('base64url'),
     LOG_LEVEL: 'error',
@@ -52,39 +47,26 @@ const server = spawn(process.execPath, [join(root, 'dist/apps/backend/main.js')]
     CHAT_RATE_LIMIT: '100000',
     MAX_LOGIN_ATTEMPTS: '1000',
   },
-  stdio: ['ignore', 'inherit', 'inherit'],
 });
-const stopped = new Promise((resolve) => server.once('exit', resolve));
+const { base } = server;
 
 async function post(path, body) {
-  const response = await fetch(`${base}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
+  const response = await postJson(base, path, body);
   if (!response.ok) throw new Error(`${path} answered ${response.status}`);
   return response.json();
 }
 
 let status = 1;
 try {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const ready = await fetch(`${base}/ready`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ready) break;
-    if (server.exitCode !== null || Date.now() > deadline)
-      throw new Error('the backend did not become ready');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  if (!(await waitForReady(server, 60_000))) throw new Error('the backend did not become ready');
   const account = { email: 'schemathesis@example.com', password: 'schemathesis-password' };
   await post('/api/auth/register', { name: 'Schemathesis', ...account });
   const { access_token: token } = await post('/api/auth/login', account);
 
   mkdirSync(reportDir, { recursive: true });
   const args = [
+    '--config-file',
+    join(dirname(fileURLToPath(import.meta.url)), 'schemathesis.toml'),
     'run',
     `${base}/openapi.json`,
     '--checks',
@@ -101,8 +83,8 @@ try {
   // Its working folder: schemathesis keeps its example database there.
   status = spawnSync(st, args, { stdio: 'inherit', cwd: reportDir }).status ?? 1;
 } finally {
-  server.kill('SIGTERM');
-  await stopped;
+  server.child.kill('SIGTERM');
+  await server.exited;
 }
 
 if (process.env.TEST_RESULTS_DIR && existsSync(junit)) {

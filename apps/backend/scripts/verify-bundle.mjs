@@ -3,7 +3,6 @@
 // temp folder with no node_modules anywhere above it, runs `node main.js` on a fresh embedded
 // database, drives a short session over HTTP, then sends SIGTERM and expects exit 0. Writes a
 // result file into $TEST_RESULTS_DIR like the Jest suites do.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
   cpSync,
@@ -18,9 +17,7 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-// Plain node cannot load @todo/test-support (TypeScript); the workspace scripts' helper is its twin.
-// eslint-disable-next-line @nx/enforce-module-boundaries -- tools/scripts belongs to no project
-import { freePort } from '../../../tools/scripts/free-port.mjs';
+import { postJson, startBundle, waitForReady } from './bundle-server.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 const dist = join(root, 'dist/apps/backend');
@@ -55,40 +52,25 @@ async function main() {
   // One non-ASCII character makes V8 hold the whole source two bytes a character (+2.6 MB RSS).
   check('main.js is ASCII', !readFileSync(join(app, 'main.js')).some((byte) => byte > 0x7f));
 
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  let output = '';
-  const child = spawn(process.execPath, ['main.js'], {
+  const server = await startBundle({
+    main: 'main.js',
     cwd: app,
+    capture: true,
     env: {
-      PATH: process.env.PATH ?? '',
       NODE_ENV: 'production',
-      PORT: String(port),
-      HOST: '127.0.0.1',
       DATA_DIR: join(workDir, 'data'),
       JWT_SECRET_KEY: randomBytes(32).toString('base64url'),
       LOG_LEVEL: 'info',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stdout.on('data', (chunk) => (output += chunk));
-  child.stderr.on('data', (chunk) => (output += chunk));
-  const exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+  const { base, child, exited } = server;
 
   try {
-    const deadline = Date.now() + 90_000;
-    let ready = false;
-    while (!ready && Date.now() < deadline && child.exitCode === null) {
-      ready = await fetch(`${base}/ready`).then(
-        (r) => r.ok,
-        () => false,
-      );
-      if (!ready) await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    const ready = await waitForReady(server, 90_000);
     check(
       'starts on the embedded database and reports ready',
       ready,
-      ready ? '' : output.slice(-2000),
+      ready ? '' : server.output().slice(-2000),
     );
     if (!ready) return;
     // initdb would have made template0 and template1 beside the app's database.
@@ -108,15 +90,7 @@ async function main() {
     const spec = await (await get('/openapi.json')).json();
     check('serves the OpenAPI document', Boolean(spec.paths?.['/api/{user_id}/tasks']));
 
-    const post = (path, body, token) =>
-      fetch(`${base}${path}`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-        },
-        body: JSON.stringify(body),
-      });
+    const post = (path, body, token) => postJson(base, path, body, token);
     const registered = await post('/api/auth/register', {
       name: 'Bundle',
       email: 'bundle@example.com',

@@ -150,6 +150,32 @@ describe('service routes', () => {
     ).toMatchObject({ reqId: response.headers['x-request-id'], statusCode: 414 });
   });
 
+  it('routes every user_id the document allows, whatever its characters', async () => {
+    const spec = (await ctx.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    const userId = spec.paths['/api/{user_id}/tasks'].get.parameters.find(
+      (parameter: { name: string }) => parameter.name === 'user_id',
+    );
+    expect(userId.schema.maxLength).toBe(50);
+    // 50 characters outside the BMP are 100 UTF-16 code units, what the router counts.
+    const longest = encodeURIComponent('😀'.repeat(50));
+    const routed = await ctx.app.inject({ method: 'GET', url: `/api/${longest}/tasks` });
+    expect(routed.statusCode).toBe(401);
+    const tooLong = await ctx.app.inject({ method: 'GET', url: `/api/${longest}a/tasks` });
+    expect(tooLong.statusCode).toBe(414);
+  });
+
+  it('reads JSON with a "__proto__" or "constructor" key as JSON, dropping the key', async () => {
+    const login = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      headers: { 'content-type': 'application/json' },
+      payload:
+        '{"email":"nobody@example.com","password":"wrong-password","x":{"__proto__":[null]},"constructor":{"prototype":{"y":1}}}',
+    });
+    expect(login.statusCode).toBe(401);
+    expect(({} as Record<string, unknown>)['y']).toBeUndefined();
+  });
+
   it('answers a malformed percent-encoding 400 in the {"detail"} shape', async () => {
     const response = await ctx.app.inject({ method: 'GET', url: '/api/%zz/tasks' });
     expect(response.statusCode).toBe(400);

@@ -3,7 +3,7 @@ import type { IncomingMessage, RequestListener, Server } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
-import { rootResponseSchema } from '@todo/api-contract';
+import { MAX_PATH_PARAMETER_UNITS, rootResponseSchema } from '@todo/api-contract';
 import type { BackendConfig } from '@todo/config';
 import { healthPlugin, type ShutdownManager } from '@todo/health';
 import authPlugin from './auth/plugin';
@@ -40,8 +40,6 @@ export interface BuildAppOptions {
 }
 
 export const MAX_BODY_BYTES = 1024 * 1024;
-/** Fastify's default, stated so that the 414 answer can name it. */
-const MAX_PARAM_LENGTH = 100;
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 /** Reuses a caller's X-Request-Id when it is sane, so logs line up across services. */
@@ -59,8 +57,12 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     genReqId: requestId,
     requestIdHeader: false,
     trustProxy: config.TRUST_PROXY,
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH },
-    frameworkErrors: frameworkErrorHandler(applyApiHeaders, MAX_PARAM_LENGTH),
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PATH_PARAMETER_UNITS },
+    frameworkErrors: frameworkErrorHandler(applyApiHeaders, MAX_PATH_PARAMETER_UNITS),
+    // JSON with a "__proto__" or "constructor.prototype" key is still JSON: the key goes, as any
+    // key the schema does not name is ignored, instead of failing the request as "not JSON".
+    onProtoPoisoning: 'remove',
+    onConstructorPoisoning: 'remove',
     ...(server && {
       serverFactory: (handler: RequestListener) => {
         server.onHandler(handler);

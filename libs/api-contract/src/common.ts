@@ -87,12 +87,24 @@ export const rootResponseSchema = z.object({
 });
 
 /**
+ * The longest path parameter the backend's router takes, in what it counts: UTF-16 code units
+ * (so at most half as many characters outside the Basic Multilingual Plane). Longer ones are
+ * answered 414 before any route runs.
+ */
+export const MAX_PATH_PARAMETER_UNITS = 100;
+
+/**
  * `user_id` is accepted as any string so that a path naming someone else (or nothing valid)
  * answers 404 "Not found" after authentication, as the original did, instead of a 422 that
- * would tell a caller which ids are well-formed.
+ * would tell a caller which ids are well-formed. The document's maxLength (JSON Schema counts
+ * characters) is the length every id is routed at, whatever its characters.
  */
 export const userPathSchema = z.object({
-  user_id: z.string().min(1).describe('The id of the signed-in user (the token `sub`)'),
+  user_id: z
+    .string()
+    .min(1)
+    .describe('The id of the signed-in user (the token `sub`)')
+    .meta({ maxLength: MAX_PATH_PARAMETER_UNITS / 2 }),
 });
 
 export type ValidationIssue = z.infer<typeof validationIssueSchema>;
