@@ -27,23 +27,27 @@ export function seedFromTemplate(location: string, template: string): boolean {
   if (existsSync(join(location, VERSION_FILE)) || !existsSync(join(template, VERSION_FILE))) {
     return false;
   }
-  copyTree(template, location, (name) => name !== VERSION_FILE);
+  mkdirSync(location, { recursive: true, mode: 0o700 });
+  for (const { path, isDirectory } of walk(template)) {
+    if (isDirectory) mkdirSync(join(location, path), { recursive: true, mode: 0o700 });
+    else if (path !== VERSION_FILE) copyFile(join(template, path), join(location, path));
+  }
   copyFile(join(template, VERSION_FILE), join(location, VERSION_FILE));
   return true;
-}
-
-function copyTree(from: string, to: string, include: (name: string) => boolean = () => true) {
-  mkdirSync(to, { recursive: true, mode: 0o700 });
-  for (const entry of readdirSync(from, { withFileTypes: true })) {
-    if (!include(entry.name)) continue;
-    if (entry.isDirectory()) copyTree(join(from, entry.name), join(to, entry.name));
-    else copyFile(join(from, entry.name), join(to, entry.name));
-  }
 }
 
 function copyFile(from: string, to: string) {
   copyFileSync(from, to);
   chmodSync(to, 0o600);
+}
+
+/** Every folder and file below `root`, as paths relative to it; a folder comes before its contents. */
+function* walk(root: string, folder = ''): Generator<{ path: string; isDirectory: boolean }> {
+  for (const entry of readdirSync(join(root, folder), { withFileTypes: true })) {
+    const path = join(folder, entry.name);
+    yield { path, isDirectory: entry.isDirectory() };
+    if (entry.isDirectory()) yield* walk(root, path);
+  }
 }
 
 /**
@@ -75,23 +79,10 @@ export async function writeDataTemplate(target: string, migrationsFolder: string
   } finally {
     await client.close();
   }
-  removeMapForks(target);
-  makeReadable(target);
-}
-
-function removeMapForks(folder: string) {
-  for (const entry of readdirSync(folder, { withFileTypes: true })) {
-    const path = join(folder, entry.name);
-    if (entry.isDirectory()) removeMapForks(path);
-    else if (/_(fsm|vm)$/.test(entry.name)) rmSync(path);
-  }
-}
-
-function makeReadable(folder: string) {
-  chmodSync(folder, 0o755);
-  for (const entry of readdirSync(folder, { withFileTypes: true })) {
-    const path = join(folder, entry.name);
-    if (entry.isDirectory()) makeReadable(path);
-    else chmodSync(path, 0o644);
+  // Readable to every user: the image's app user copies it on a first start.
+  chmodSync(target, 0o755);
+  for (const { path, isDirectory } of walk(target)) {
+    if (!isDirectory && /_(fsm|vm)$/.test(path)) rmSync(join(target, path));
+    else chmodSync(join(target, path), isDirectory ? 0o755 : 0o644);
   }
 }
