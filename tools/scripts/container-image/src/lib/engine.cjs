@@ -130,9 +130,6 @@ function imageManifestPath(workspaceRoot, project) {
 }
 
 module.exports = {
-  ENGINES,
-  WORKSPACE_CONTAINERS_CONF,
-  IMAGE_MANIFEST_DIR,
   InvalidEngineError,
   resolveEngine,
   createEngine,

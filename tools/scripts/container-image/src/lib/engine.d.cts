@@ -7,10 +7,6 @@ export interface Command {
   env?: NodeJS.ProcessEnv;
 }
 
-export declare const ENGINES: readonly EngineName[];
-export declare const WORKSPACE_CONTAINERS_CONF: string;
-export declare const IMAGE_MANIFEST_DIR: string;
-
 export declare class InvalidEngineError extends Error {
   readonly source: 'engine' | 'CONTAINER_ENGINE';
   readonly rule: string;
@@ -36,5 +32,4 @@ export declare function resolveEngine(
 ): EngineName;
 export declare function createEngine(name: EngineName, env?: NodeJS.ProcessEnv): ContainerEngine;
 export declare function engineEnv(env?: NodeJS.ProcessEnv): NodeJS.ProcessEnv;
-export declare function imageId(engine: ContainerEngine, ref: string): string | undefined;
 export declare function imageManifestPath(workspaceRoot: string, project: string): string;
