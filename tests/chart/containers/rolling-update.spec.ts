@@ -35,8 +35,9 @@ import { container, find, findAll, podTemplate } from '../src/k8s';
 
 /**
  * Requests a second the load sends, open loop (each starts on time, whatever the others do).
- * Two cores run the load, the balancer, both apps and PostgreSQL: about 170 a second is all
- * this machine sends through the frontend, so the default leaves room for a busy CI machine.
+ * Two cores run the load, the balancer, both apps and PostgreSQL: an idle machine of this kind
+ * holds ROLLING_UPDATE_RATE=200, a busy one sends barely 170, so the default leaves room for a
+ * busy CI machine (a rate a machine cannot send would test the machine, not the rollout).
  */
 const RATE = Number(process.env.ROLLING_UPDATE_RATE ?? 100);
 const WRITE_SHARE = 0.3;
