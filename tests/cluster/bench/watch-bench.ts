@@ -1,17 +1,18 @@
 /**
  * npm run bench:watch — the dev loop against a plain deploy, in one run, on a real control plane
  * (tools/scripts/control-plane.sh; started if none runs, then stopped again):
- *   - plain: a one-line backend change, then `npx nx deploy backend` (save → the command ends,
- *     the new revision rolled out and /ready answered);
- *   - watch: the same change saved while `npx nx deploy backend --watch` runs (save → its cycle
- *     line, printed once the new revision rolled out and /ready answered);
+ *   - plain: a one-line backend change, then `npx nx deploy backend`;
+ *   - watch: the same change saved while `npx nx deploy backend --watch` runs;
+ *   each timed from the save to the new revision available (the status check passed: the new
+ *   ReplicaSet's pods ready, the old ones gone) and to the end (the command exits / the cycle's
+ *   line, after /ready and the in-cluster check);
  *   - a test-only edit under --watch: builds and revisions it caused;
  *   - Ctrl-C: until every process of the loop is gone.
  * The first two with the Nx daemon off (CI, containers) and on (developers' machines).
  * The world of the cluster suite: real Nx, Helm 4 and kubectl, KWOK's node, the kubelet stand-in
  * running the real containers, only `minikube image load` recorded. BENCH_RUNS=n (default 3).
  */
-import { CONTEXT, RELEASE } from '../src/cluster';
+import { CONTEXT, RELEASE, type Session } from '../src/cluster';
 import { startScene } from '../src/scene';
 
 const runs = Number(process.env.BENCH_RUNS ?? 3);
@@ -34,10 +35,11 @@ async function main(): Promise<void> {
   // A change no earlier run made, so its image is built here, not found in the engine's store.
   const runId = Date.now().toString(36);
   let edits = 0;
+  // A line of code, not a comment: the minified bundle, and so the image's last layer, changes.
   const change = () =>
     world.edit(
       'apps/backend/src/main.ts',
-      (text) => `${text}\n// bench change ${runId}-${++edits}\n`,
+      (text) => `${text}\nexport const benchChange${++edits} = '${runId}';\n`,
     );
   const revision = async () => {
     const history: Array<{ revision: number }> = JSON.parse(
@@ -45,14 +47,23 @@ async function main(): Promise<void> {
     );
     return Math.max(...history.map((h) => h.revision));
   };
-  const cycleOf = (session: ReturnType<typeof world.start>) => async (edit: () => void) => {
-    const from = session.output.length;
-    edit();
-    const started = performance.now();
-    const [line] = await session.waitFor(/(⟳|✖) backend: .* changed → .*/, 300_000, from);
+  /** Save → the status check passed, and save → `done` matched (or the command exited). */
+  const timed = async (session: Session, from: number, started: number, done?: RegExp) => {
+    const available = session.waitFor(/✔ status check/, 300_000, from).then(
+      () => performance.now() - started,
+      () => Number.NaN,
+    );
+    const [line] = done ? await session.waitFor(done, 300_000, from) : [''];
+    if (!done && (await session.exited) !== 0)
+      throw new Error(`nx deploy failed:\n${session.output.slice(from)}`);
     const ms = performance.now() - started;
     if (line.startsWith('✖')) throw new Error(`a cycle failed:\n${session.output.slice(from)}`);
-    return { ms, line, output: session.output.slice(from) };
+    return { available: await available, ms, line, output: session.output.slice(from) };
+  };
+  const cycleOf = (session: Session) => async (edit: () => void) => {
+    const from = session.output.length;
+    edit();
+    return timed(session, from, performance.now(), /(⟳|✖) backend: .* changed → .*/);
   };
   const startWatch = async () => {
     const session = world.start('npx', [
@@ -78,23 +89,26 @@ async function main(): Promise<void> {
   };
   /** Plain deploys, then the same change saved under --watch, `runs` times each. */
   const measure = async () => {
-    const plain: number[] = [];
+    const plain: Array<{ available: number; ms: number }> = [];
     for (let round = 0; round < runs; round++) {
       change();
       const started = performance.now();
-      scene.expectSuccess(await world.nx(...deploy));
-      plain.push(performance.now() - started);
+      plain.push(await timed(world.start('npx', ['nx', ...deploy]), 0, started));
     }
     const session = await startWatch();
     const cycle = cycleOf(session);
-    const watched: number[] = [];
+    const watched: Array<{ available: number; ms: number }> = [];
     const steps: string[] = [];
     for (let round = 0; round < runs; round++) {
       const result = await cycle(change);
-      watched.push(result.ms);
+      watched.push(result);
       steps.push(result.line.replace(/^.*?rolled out in /, ''));
     }
-    return { plain: median(plain), watch: median(watched), steps, session, cycle };
+    const medians = (results: typeof plain) => ({
+      available: median(results.map((r) => r.available)),
+      ms: median(results.map((r) => r.ms)),
+    });
+    return { plain: medians(plain), watch: medians(watched), steps, session, cycle };
   };
   try {
     scene.expectSuccess(await world.nx(...deploy));
@@ -131,18 +145,22 @@ async function main(): Promise<void> {
     ]) {
       const { plain, watch, steps } = results[daemon];
       console.log(`${label}:`);
-      console.log(`  one-line backend change, plain nx deploy:       ${seconds(plain)}`);
-      console.log(`  one-line backend change, save → rolled (watch): ${seconds(watch)}`);
+      console.log('  one-line backend change, save → new revision available / → done:');
+      console.log(`    plain nx deploy: ${seconds(plain.available)} / ${seconds(plain.ms)}`);
+      console.log(`    --watch:         ${seconds(watch.available)} / ${seconds(watch.ms)}`);
       for (const line of steps) console.log(`    cycle: ${line}`);
-      console.log(`  watch ÷ plain nx deploy: ${(watch / plain).toFixed(2)}`);
+      console.log(
+        `  watch ÷ plain nx deploy: ${(watch.available / plain.available).toFixed(2)} / ${(watch.ms / plain.ms).toFixed(2)}`,
+      );
     }
     console.log(
       `test-only edit under --watch: ${testOnly.builds} builds, ${testOnly.revisions} revisions, ${seconds(testOnly.ms)}`,
     );
     console.log(`Ctrl-C → every process of the loop gone: ${seconds(stopMs)}`);
-    const best = Math.min(results['false'].watch, results['true'].watch);
+    const off = results['false'].watch.available;
+    const on = results['true'].watch.available;
     console.log(
-      `targets: save → rolled ≤ 5 s ${best <= 5000 ? 'met' : 'NOT met'} (daemon off ${seconds(results['false'].watch)}, on ${seconds(results['true'].watch)}); test-only edit 0 builds and 0 revisions ${testOnly.builds === 0 && testOnly.revisions === 0 ? 'met' : 'NOT met'}; Ctrl-C ≤ 2 s ${stopMs <= 2000 ? 'met' : 'NOT met'}`,
+      `targets: save → new revision available ≤ 5 s ${Math.min(off, on) <= 5000 ? 'met' : 'NOT met'} (daemon off ${seconds(off)}, on ${seconds(on)}); test-only edit 0 builds and 0 revisions ${testOnly.builds === 0 && testOnly.revisions === 0 ? 'met' : 'NOT met'}; Ctrl-C ≤ 2 s ${stopMs <= 2000 ? 'met' : 'NOT met'}`,
     );
   } finally {
     world.env.NX_DAEMON = 'true';

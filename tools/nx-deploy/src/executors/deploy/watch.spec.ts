@@ -1,4 +1,7 @@
-import { cycleLine, describeFiles } from './watch';
+import type { CommandResult } from '../../lib/exec';
+import type { DeployOptions } from '../../lib/deploy-options';
+import { childNxEnv } from './executor';
+import { buildAhead, cycleLine, describeFiles, type WatchDependencies } from './watch';
 
 describe('the dev loop cycle line', () => {
   const rolledSteps = [
@@ -44,5 +47,57 @@ describe('the dev loop cycle line', () => {
 
   it('names at most three files', () => {
     expect(describeFiles(['a', 'b', 'c', 'd', 'e'])).toBe('a, b, c +2 more');
+  });
+});
+
+describe('a save that changes an image is built while the release is observed', () => {
+  const options = { project: 'backend', engine: 'podman' } as DeployOptions;
+  const world = (imagePresent: boolean) => {
+    const calls: string[] = [];
+    const deps = {
+      env: {},
+      contentTag: (project: string) => ({ image: `localhost/todo/${project}`, tag: 'a1b2c3' }),
+      runner: async (command: string, args: string[]) => {
+        calls.push([command, ...args].join(' '));
+        return { exitCode: imagePresent ? 0 : 1, stdout: '', stderr: '' } as CommandResult;
+      },
+      buildImage: async (project: string) => {
+        calls.push(`build ${project}`);
+        return true;
+      },
+    } as unknown as WatchDependencies;
+    return { calls, deps };
+  };
+
+  it('starts the build at once when the engine lacks the new tag, and builds it once', async () => {
+    const { calls, deps } = world(false);
+    const ahead = await buildAhead(options, deps);
+    expect(calls).toEqual([
+      'podman image inspect --format {{.Id}} localhost/todo/backend:a1b2c3',
+      'build backend',
+    ]);
+    // The plan's build step gets the build already running, not a second one.
+    await expect(ahead?.buildImage('backend')).resolves.toBe(true);
+    await expect(ahead?.built).resolves.toBe(true);
+    expect(calls.filter((c) => c.startsWith('build'))).toEqual(['build backend']);
+  });
+
+  it('builds nothing when the engine already holds the tag (a test-only edit, an undo)', async () => {
+    const { calls, deps } = world(true);
+    expect(await buildAhead(options, deps)).toBeUndefined();
+    expect(calls.filter((c) => c.startsWith('build'))).toEqual([]);
+  });
+});
+
+describe("the environment of the deploy's child nx run", () => {
+  it('loads Nx plugins in its own process unless the user chose isolation', () => {
+    expect(childNxEnv({}, false)).toEqual({ NX_ISOLATE_PLUGINS: 'false' });
+    expect(childNxEnv({ NX_ISOLATE_PLUGINS: 'true' }, false)).toEqual({
+      NX_ISOLATE_PLUGINS: 'true',
+    });
+  });
+
+  it('computes the graph itself after a save rather than wait for the daemon to redo it', () => {
+    expect(childNxEnv({}, true)).toEqual({ NX_ISOLATE_PLUGINS: 'false', NX_DAEMON: 'false' });
   });
 });

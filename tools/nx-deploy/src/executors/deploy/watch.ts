@@ -1,6 +1,7 @@
 import type { ExecutorContext } from '@nx/devkit';
 import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
+import { createContainerEngine } from '../../lib/container-engine';
 import type { DeployOptions, WatchOptions } from '../../lib/deploy-options';
 import { runDetached, shellQuote, startPortForward } from '../../lib/exec';
 import { watchFiles } from '../../lib/file-watcher';
@@ -171,9 +172,10 @@ export async function runWatch(
   const cycle = async (files: string[] | undefined) => {
     const steps: StepRecord[] = [];
     // The user is waiting on the rollout: the status check looks four times a second.
-    const deployOnce = () =>
+    const deployOnce = (buildImage = deps.buildImage) =>
       runDeploy(options, {
         ...deps,
+        buildImage,
         pollIntervalMs: deps.pollIntervalMs ?? WATCH_POLL_MS,
         onStep: (s) => steps.push(s),
       });
@@ -185,7 +187,12 @@ export async function runWatch(
       const built = await deps.buildImage(options.project);
       result = built ? await deployOnce() : { success: false, outcome: 'failed' };
     } else {
-      result = await deployOnce();
+      const ahead = files ? await buildAhead(options, deps) : undefined;
+      try {
+        result = await deployOnce(ahead?.buildImage);
+      } finally {
+        await ahead?.built;
+      }
     }
     if (stopping) return;
     write(cycleLine(options.project, files, result, steps, Date.now() - started));
@@ -228,6 +235,33 @@ export async function runWatch(
     `■ ${reason}: stopped watching, log streams and port-forwards in ${formatDuration(Date.now() - stopStarted)}${cleanupLog ? `; uninstalling ${options.release} from ${options.namespace} (log: ${path.relative(options.workspaceRoot, cleanupLog)})` : ''}`,
   );
   return { success: true };
+}
+
+/**
+ * After a save, an app whose new content tag the engine lacks is built at once, while the deploy
+ * asks the cluster about the release (preflight, helm list, image presence: ~0.4 s here); the
+ * plan's build step then waits for that build rather than starting one. A save that leaves the
+ * tag alone builds nothing, as before.
+ */
+export async function buildAhead(
+  options: DeployOptions,
+  deps: WatchDependencies,
+): Promise<{ built: Promise<boolean>; buildImage: WatchDependencies['buildImage'] } | undefined> {
+  const wanted = deps.contentTag?.(options.project);
+  if (!wanted) return undefined;
+  const probe = createContainerEngine(options.engine, deps.env).imageId(
+    `${wanted.image}:${wanted.tag}`,
+  );
+  const present = await deps.runner(probe.command, probe.args, {
+    env: probe.env,
+    timeoutMs: 20_000,
+  });
+  if (present.exitCode === 0) return undefined;
+  const built = deps.buildImage(options.project).catch(() => false);
+  return {
+    built,
+    buildImage: (project) => (project === options.project ? built : deps.buildImage(project)),
+  };
 }
 
 /**
