@@ -315,6 +315,15 @@ describe.each(HELM_MAJORS)('Helm %i', (major) => {
       );
     });
 
+    it("probes a new pod's start every second (a rollout waits for it), within the same 60 s", () => {
+      for (const { component } of APPS) {
+        const probe = container(find(objects, 'Deployment', `${NAME}-${component}`), component)
+          .startupProbe as { periodSeconds: number; failureThreshold: number };
+        expect(probe.periodSeconds).toBe(1);
+        expect(probe.periodSeconds * probe.failureThreshold).toBe(60);
+      }
+    });
+
     it('keeps the original dev limits: frontend 512Mi/500m, backend 1Gi/1000m', () => {
       const limits = (component: string) =>
         container(find(objects, 'Deployment', `${NAME}-${component}`), component).resources?.limits;

@@ -24,8 +24,9 @@ import type { World } from './cluster';
  *
  * Readiness is the container's, as a kubelet reports it: in the namespaces the stand-in serves,
  * KWOK's pod stage leaves pods Running but not Ready (gateReadiness), and the stand-in marks a pod
- * Ready once its container's readinessProbe passes, and reports the container terminated if it
- * exits. A Deployment therefore becomes available only when the real app says it is ready.
+ * Ready once its container's readinessProbe passes, probed when a kubelet would (the startupProbe
+ * from the start and every periodSeconds until it passes, then readiness), and reports the
+ * container terminated if it exits. A Deployment therefore becomes available only when the real app says it is ready.
  *
  * Host networking is the only network here, so each container gets a port of its own (PORT is
  * set to it) and the database's Service name is replaced by that server's address.
@@ -105,10 +106,16 @@ export async function gateReadiness(world: World): Promise<() => Promise<void>> 
 interface Running {
   container: string;
   port: number;
+  /** Set once the startup probe passed (at once when the container has none). */
+  started: boolean;
+  /** When the next startup or readiness probe is due (ms since the epoch). */
+  nextProbeAt: number;
   /** Set once the readiness probe passed or the container exited. */
   settled?: 'ready' | 'exited';
   pod: IPod;
 }
+
+type Probe = NonNullable<NonNullable<IPod['spec']>['containers'][number]['readinessProbe']>;
 
 const POLL_MS = 300;
 
@@ -232,18 +239,34 @@ export class KubeletStandIn {
       this.events.push(`${running.pod.metadata?.name}: exited with code ${exitCode}`);
       return;
     }
-    const httpGet = c?.readinessProbe?.httpGet;
-    if (!httpGet) return;
-    const ok = await fetch(`http://127.0.0.1:${running.port}${httpGet.path ?? '/'}`, {
-      signal: AbortSignal.timeout((c?.readinessProbe?.timeoutSeconds ?? 1) * 1000),
-    })
-      .then((response) => response.status >= 200 && response.status < 400)
-      .catch(() => false);
-    if (ok) {
+    // As the kubelet's prober: the startup probe from the container's start, then every
+    // periodSeconds until it passes; the readiness probe at once after that (the kubelet
+    // triggers it when the container counts as started), then every periodSeconds.
+    if (!running.started && c?.startupProbe?.httpGet) {
+      if (Date.now() < running.nextProbeAt) return;
+      if (!(await this.probe(running, c.startupProbe))) return;
+      running.started = true;
+      running.nextProbeAt = 0;
+    }
+    const readiness = c?.readinessProbe;
+    if (!readiness?.httpGet || Date.now() < running.nextProbeAt) return;
+    if (await this.probe(running, readiness)) {
       running.settled = 'ready';
       await this.setReady(running.pod);
       this.events.push(`${running.pod.metadata?.name}: ready`);
     }
+  }
+
+  /** One HTTP probe of the container; a failure sets when the next one is due. */
+  private async probe(running: Running, probe: Probe): Promise<boolean> {
+    const started = Date.now();
+    const ok = await fetch(`http://127.0.0.1:${running.port}${probe.httpGet?.path ?? '/'}`, {
+      signal: AbortSignal.timeout((probe.timeoutSeconds ?? 1) * 1000),
+    })
+      .then((response) => response.status >= 200 && response.status < 400)
+      .catch(() => false);
+    if (!ok) running.nextProbeAt = started + (probe.periodSeconds ?? 10) * 1000;
+    return ok;
   }
 
   private async setReady(pod: IPod): Promise<void> {
@@ -353,6 +376,7 @@ export class KubeletStandIn {
     });
     rewritten.splice(1, 0, '--log-driver', 'k8s-file', '--log-opt', `path=${logFile}`);
     await engineCommand(rewritten);
+    const probes = { started: false, nextProbeAt: Date.now() };
     const containerPort = c.ports?.[0]?.containerPort ?? port;
     const meta = { name, namespace: this.namespace };
     await this.apply([
@@ -371,7 +395,7 @@ export class KubeletStandIn {
         spec: { logs: [{ containers: [c.name], logsFile: logFile, follow: true }] },
       },
     ]);
-    return { container, port, pod };
+    return { container, port, pod, ...probes };
   }
 
   private async stopPod(pod: string): Promise<void> {

@@ -87,6 +87,14 @@ describe('a save that changes an image is built while the release is observed', 
     expect(await buildAhead(options, deps)).toBeUndefined();
     expect(calls.filter((c) => c.startsWith('build'))).toEqual([]);
   });
+  it('leaves a tag it cannot compute (a file gone mid-save) to the deploy, which reports it', async () => {
+    const { calls, deps } = world(false);
+    deps.contentTag = () => {
+      throw new Error('ENOENT: apps/backend/src/main.ts');
+    };
+    expect(await buildAhead(options, deps)).toBeUndefined();
+    expect(calls).toEqual([]);
+  });
 });
 
 describe("the environment of the deploy's child nx run", () => {

@@ -247,7 +247,12 @@ export async function buildAhead(
   options: DeployOptions,
   deps: WatchDependencies,
 ): Promise<{ built: Promise<boolean>; buildImage: WatchDependencies['buildImage'] } | undefined> {
-  const wanted = deps.contentTag?.(options.project);
+  let wanted: ReturnType<NonNullable<WatchDependencies['contentTag']>>;
+  try {
+    wanted = deps.contentTag?.(options.project);
+  } catch {
+    return undefined; // the deploy computes it again and reports why it cannot
+  }
   if (!wanted) return undefined;
   const probe = createContainerEngine(options.engine, deps.env).imageId(
     `${wanted.image}:${wanted.tag}`,
