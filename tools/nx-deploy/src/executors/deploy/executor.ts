@@ -80,10 +80,10 @@ export interface DeployResult {
  * builds follow a save, after which a daemon with isolated plugins took ~1.7 s to answer with
  * the new graph and an in-process graph ~1.0 s (`npm run bench:watch`): they skip the daemon.
  */
-export function childNxEnv(env: NodeJS.ProcessEnv, afterSave: boolean): NodeJS.ProcessEnv {
+export function childNxEnv(env: NodeJS.ProcessEnv, devLoop: boolean): NodeJS.ProcessEnv {
   return {
     NX_ISOLATE_PLUGINS: env['NX_ISOLATE_PLUGINS'] ?? 'false',
-    ...(afterSave ? { NX_DAEMON: 'false' } : {}),
+    ...(devLoop ? { NX_DAEMON: 'false' } : {}),
   };
 }
 
