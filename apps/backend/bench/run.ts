@@ -24,7 +24,8 @@ import autocannon from 'autocannon';
 import { freePort, startPostgres, type PostgresCluster } from '@todo/test-support';
 
 const root = join(__dirname, '../../..');
-const backendMain = join(root, 'dist/apps/backend/main.js');
+// BENCH_MAIN: another build of it (say, the one before a change), measured the same way.
+const backendMain = process.env['BENCH_MAIN'] || join(root, 'dist/apps/backend/main.js');
 const CONNECTIONS = 50;
 const DURATION_S = Number(process.env['BENCH_DURATION'] ?? 10);
 const ROUNDS = 5;
@@ -32,6 +33,8 @@ const WARMUP_S = 2;
 const TASKS = 50;
 // Each start case runs this many times, in turn with the others; the median is reported.
 const START_RUNS = Number(process.env['BENCH_START_RUNS'] ?? 5);
+// BENCH_ONLY=starts: only those (no PostgreSQL, no load), printed and not written to dist/bench.
+const ONLY_STARTS = process.env['BENCH_ONLY'] === 'starts';
 // What the backend is held to (stated against references measured in the same run).
 const TARGETS = {
   listVsReferenceRps: 0.9,
@@ -322,6 +325,41 @@ async function measureStarts(
   );
 }
 
+/**
+ * The embedded database's starts, with their verdicts. A first start copies the data folder the
+ * build initialised beside the bundle; the bundle alone, copied where no template sits beside
+ * it, shows what initdb would cost instead.
+ */
+async function embeddedStarts(
+  dataRoot: string,
+  facts: Record<string, string | number>,
+  verdicts: string[],
+): Promise<void> {
+  const bare = join(dataRoot, 'bundle-without-template');
+  cpSync(dirname(backendMain), bare, { recursive: true });
+  const starts = await measureStarts(dataRoot, join(bare, 'main.js'));
+  for (const [name, run] of Object.entries(starts)) {
+    facts[`start→ready, PGlite, ${name} (median of ${START_RUNS})`] =
+      `${run.readyMs} ms, RSS ${run.rssMb} MB`;
+  }
+  verdicts.push(
+    verdict(
+      'PGlite first start on an empty folder',
+      `${starts['empty data dir'].readyMs} ms, ${starts['empty data dir'].rssMb} MB`,
+      starts['empty data dir'].readyMs <= TARGETS.embeddedFirstStartMs &&
+        starts['empty data dir'].rssMb <= TARGETS.embeddedRssMb,
+      `≤ ${TARGETS.embeddedFirstStartMs} ms and ≤ ${TARGETS.embeddedRssMb} MB`,
+    ),
+    verdict(
+      'PGlite start on an existing folder',
+      `${starts['existing data dir'].readyMs} ms, ${starts['existing data dir'].rssMb} MB`,
+      starts['existing data dir'].readyMs <= TARGETS.embeddedStartMs &&
+        starts['existing data dir'].rssMb <= TARGETS.embeddedRssMb,
+      `≤ ${TARGETS.embeddedStartMs} ms and ≤ ${TARGETS.embeddedRssMb} MB`,
+    ),
+  );
+}
+
 interface Row {
   name: string;
   result: Measured;
@@ -333,6 +371,20 @@ async function main() {
   const facts: Record<string, string | number> = {};
   const verdicts: string[] = [];
   const postBody = JSON.stringify({ title: 'Benchmark task', description: 'Created under load' });
+
+  if (ONLY_STARTS) {
+    const dataRoot = mkdtempSync(join(tmpdir(), 'bench-pglite-'));
+    try {
+      await embeddedStarts(dataRoot, facts, verdicts);
+    } finally {
+      rmSync(dataRoot, { recursive: true, force: true });
+    }
+    const lines = Object.entries(facts).map(([name, value]) => `- ${name}: ${value}`);
+    console.log(
+      [`servers on node ${SERVER_NODE_VERSION}`, ...lines, 'targets:', ...verdicts].join('\n'),
+    );
+    return;
+  }
 
   const cluster = await startPostgres();
   const dataRoot = mkdtempSync(join(tmpdir(), 'bench-pglite-'));
@@ -445,31 +497,7 @@ async function main() {
     await stop(reference);
 
     // ── PGlite ──────────────────────────────────────────────────────────────────────────────
-    // A first start copies the data folder the build initialised beside the bundle; the bundle
-    // alone, copied where no template sits beside it, shows what initdb would cost instead.
-    const bare = join(dataRoot, 'bundle-without-template');
-    cpSync(dirname(backendMain), bare, { recursive: true });
-    const starts = await measureStarts(dataRoot, join(bare, 'main.js'));
-    for (const [name, run] of Object.entries(starts)) {
-      facts[`start→ready, PGlite, ${name} (median of ${START_RUNS})`] =
-        `${run.readyMs} ms, RSS ${run.rssMb} MB`;
-    }
-    verdicts.push(
-      verdict(
-        'PGlite first start on an empty folder',
-        `${starts['empty data dir'].readyMs} ms, ${starts['empty data dir'].rssMb} MB`,
-        starts['empty data dir'].readyMs <= TARGETS.embeddedFirstStartMs &&
-          starts['empty data dir'].rssMb <= TARGETS.embeddedRssMb,
-        `≤ ${TARGETS.embeddedFirstStartMs} ms and ≤ ${TARGETS.embeddedRssMb} MB`,
-      ),
-      verdict(
-        'PGlite start on an existing folder',
-        `${starts['existing data dir'].readyMs} ms, ${starts['existing data dir'].rssMb} MB`,
-        starts['existing data dir'].readyMs <= TARGETS.embeddedStartMs &&
-          starts['existing data dir'].rssMb <= TARGETS.embeddedRssMb,
-        `≤ ${TARGETS.embeddedStartMs} ms and ≤ ${TARGETS.embeddedRssMb} MB`,
-      ),
-    );
+    await embeddedStarts(dataRoot, facts, verdicts);
     const lite = await startBackend({ DATA_DIR: join(dataRoot, 'data') });
     servers.push(lite);
     await sleep(2000);

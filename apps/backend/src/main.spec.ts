@@ -14,6 +14,7 @@ let cluster: PostgresCluster;
 let server: ChildProcess;
 let output = '';
 let baseUrl: string;
+let readyWhileWaiting: number | undefined;
 
 /** Starts the server and resolves once it logs that it is ready. */
 function startServer(env: Record<string, string>): Promise<void> {
@@ -62,6 +63,11 @@ beforeAll(async () => {
     if (server.exitCode !== null) break;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+  // The app may have loaded by now (it loads while the database opens), yet is not ready.
+  readyWhileWaiting = await fetch(`${baseUrl}/ready`).then(
+    (response) => response.status,
+    () => undefined,
+  );
   await cluster.start();
   await ready;
 }, 90_000);
@@ -77,8 +83,9 @@ afterAll(async () => {
 });
 
 describe('the backend process', () => {
-  it('waits for a database that is not up yet, then serves a full session; logs JSON with request ids and never a password, token or secret; SIGTERM exits 0', async () => {
+  it('waits for a database that is not up yet, not ready meanwhile, then serves a full session; logs JSON with request ids and never a password, token or secret; SIGTERM exits 0', async () => {
     expect(output).toContain('database not reachable yet');
+    expect(readyWhileWaiting).toBe(503);
     const registered = await call('POST', '/api/auth/register', {
       name: 'Log Reader',
       email: 'logs@example.com',

@@ -1,7 +1,6 @@
 import { backendEnvSchema, loadConfigOrExit, redactConfig } from '@todo/config';
 import { ShutdownManager } from '@todo/health';
 import type { RequestListener } from 'node:http';
-import { buildApp } from './app';
 import { createDatabase, type DatabaseConfig, type DatabaseHandle } from './db/client';
 import { isDatabaseUnavailable, unavailableReason } from './db/errors';
 import { attachApp, listenEarly } from './http/early-listener';
@@ -46,8 +45,9 @@ async function openDatabase(
 }
 
 /**
- * Entry point: configuration → listen (probes only) → database (migrated) → app. SIGTERM/SIGINT turn readiness
- * to 503 at once, let in-flight requests finish, close the server and the pool, then exit 0.
+ * Entry point: configuration → listen (probes only) → database (migrated), while the app's modules
+ * load → app. SIGTERM/SIGINT turn readiness to 503 at once, let in-flight requests finish, close
+ * the server and the pool, then exit 0.
  */
 async function main(): Promise<void> {
   const started = performance.now();
@@ -63,7 +63,13 @@ async function main(): Promise<void> {
   shutdown.trackServer(server);
   logger.info({ port: config.PORT }, 'listening; opening the database');
 
-  const database = await openDatabase(config, logger, shutdown);
+  // The app's modules (Fastify and its plugins, the routes, the OpenAPI document's libraries, the
+  // model client) load while the database opens: while PGlite's engine compiles on V8's
+  // background threads (db/client.ts) or PostgreSQL answers. /ready still waits for both.
+  const [database, { buildApp }] = await Promise.all([
+    openDatabase(config, logger, shutdown),
+    import('./app'),
+  ]);
   // Registered first, so it runs last: the server and the app close before the pool does.
   shutdown.onClose('database', () => database.close());
 
