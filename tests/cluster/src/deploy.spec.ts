@@ -160,8 +160,8 @@ describe('nx deploy on a real API server (Helm 4)', () => {
     // The new backend listens (liveness answers) but never opens its database: /ready stays 503.
     world.edit('apps/backend/src/main.ts', (text) =>
       text.replace(
-        '  const database = await openDatabase(',
-        '  await new Promise<never>(() => undefined);\n  const database = await openDatabase(',
+        'openDatabase(config, logger, shutdown),',
+        'new Promise<never>(() => undefined),',
       ),
     );
     const brokenTag = await world.contentTag('backend');
@@ -181,7 +181,10 @@ describe('nx deploy on a real API server (Helm 4)', () => {
 
   test('once the code is fixed, the next deploy rolls forward', async () => {
     world.edit('apps/backend/src/main.ts', (text) =>
-      text.replace('  await new Promise<never>(() => undefined);\n', ''),
+      text.replace(
+        'new Promise<never>(() => undefined),',
+        'openDatabase(config, logger, shutdown),',
+      ),
     );
     expect(await world.contentTag('backend')).toBe(backendTag);
     const result = await world.nx('deploy', 'backend', ...DEPLOY);
