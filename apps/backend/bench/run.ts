@@ -275,6 +275,16 @@ function verdict(name: string, measured: string, met: boolean, target: string): 
   return `- ${name}: ${measured} (target ${target}: ${met ? 'met' : 'NOT met'})`;
 }
 
+/** The measured facts, then each target met or not. */
+function summary(facts: Record<string, string | number>, verdicts: string[]): string[] {
+  return [
+    ...Object.entries(facts).map(([name, value]) => `- ${name}: ${value}`),
+    '',
+    'targets:',
+    ...verdicts,
+  ];
+}
+
 interface StartFigures {
   readyMs: number;
   rssMb: number;
@@ -382,10 +392,7 @@ async function main() {
     } finally {
       rmSync(dataRoot, { recursive: true, force: true });
     }
-    const lines = Object.entries(facts).map(([name, value]) => `- ${name}: ${value}`);
-    console.log(
-      [`servers on node ${SERVER_NODE_VERSION}`, ...lines, 'targets:', ...verdicts].join('\n'),
-    );
+    console.log([`servers on node ${SERVER_NODE_VERSION}`, ...summary(facts, verdicts)].join('\n'));
     return;
   }
 
@@ -563,10 +570,7 @@ async function main() {
       'over the measured rounds, divided by the requests answered. The load generator (this process) ' +
       `shares the machine's ${availableParallelism()} cores with the servers and PostgreSQL.`,
     '',
-    ...Object.entries(facts).map(([name, value]) => `- ${name}: ${value}`),
-    '',
-    'targets:',
-    ...verdicts,
+    ...summary(facts, verdicts),
   ];
   console.log(lines.join('\n'));
   const outDir = join(root, 'dist/bench');

@@ -1,7 +1,7 @@
 import type { CommandResult } from '../../lib/exec';
 import type { DeployOptions } from '../../lib/deploy-options';
 import { childNxEnv } from './executor';
-import { buildAhead, cycleLine, describeFiles, type WatchDependencies } from './watch';
+import { buildAhead, cycleLine, describeFiles, tagsOnce, type WatchDependencies } from './watch';
 
 describe('the dev loop cycle line', () => {
   const rolledSteps = [
@@ -107,5 +107,18 @@ describe("the environment of the deploy's child nx run", () => {
 
   it('computes the graph itself after a save rather than wait for the daemon to redo it', () => {
     expect(childNxEnv({}, true)).toEqual({ NX_ISOLATE_PLUGINS: 'false', NX_DAEMON: 'false' });
+  });
+});
+
+describe("a cycle's content tags", () => {
+  it('hashes each app once however often the cycle asks', () => {
+    const hashed: string[] = [];
+    const tag = tagsOnce((project) => {
+      hashed.push(project);
+      return { image: `localhost/todo/${project}`, tag: 'a1b2c3' };
+    });
+    expect(tag('backend')).toEqual(tag('backend'));
+    tag('frontend');
+    expect(hashed).toEqual(['backend', 'frontend']);
   });
 });

@@ -9,6 +9,7 @@ import { snapshotFromItems, type Service } from '../../lib/kube';
 import { kubectlArgs } from '../../lib/kubectl';
 import type { LogStreamStarter } from '../../lib/exec';
 import { PodLogs } from '../../lib/pod-logs';
+import type { ContentTag } from '../../lib/observe';
 import { formatDuration, type StepRecord } from '../../lib/progress';
 import { StableForward, type ForwardTarget } from '../../lib/stable-forward';
 import { containerPortFor, podForReadyCheck, podsOfNewestReplicaSet } from '../../lib/status-check';
@@ -171,10 +172,11 @@ export async function runWatch(
   let stopping = false;
   const cycle = async (files: string[] | undefined) => {
     const steps: StepRecord[] = [];
+    const cycleDeps = { ...deps, contentTag: deps.contentTag && tagsOnce(deps.contentTag) };
     // The user is waiting on the rollout: the status check looks four times a second.
     const deployOnce = (buildImage = deps.buildImage) =>
       runDeploy(options, {
-        ...deps,
+        ...cycleDeps,
         buildImage,
         pollIntervalMs: deps.pollIntervalMs ?? WATCH_POLL_MS,
         onStep: (s) => steps.push(s),
@@ -187,7 +189,7 @@ export async function runWatch(
       const built = await deps.buildImage(options.project);
       result = built ? await deployOnce() : { success: false, outcome: 'failed' };
     } else {
-      const ahead = files ? await buildAhead(options, deps) : undefined;
+      const ahead = files ? await buildAhead(options, cycleDeps) : undefined;
       try {
         result = await deployOnce(ahead?.buildImage);
       } finally {
@@ -235,6 +237,19 @@ export async function runWatch(
     `■ ${reason}: stopped watching, log streams and port-forwards in ${formatDuration(Date.now() - stopStarted)}${cleanupLog ? `; uninstalling ${options.release} from ${options.namespace} (log: ${path.relative(options.workspaceRoot, cleanupLog)})` : ''}`,
   );
   return { success: true };
+}
+
+/**
+ * The content tags of one cycle, each hashed once: the build-ahead and the deploy's plan ask for
+ * the same ones. A save during the cycle is the next cycle's (a build of newer sources is caught
+ * by the build step's check of the tag it made).
+ */
+export function tagsOnce(contentTag: ContentTag): ContentTag {
+  const known = new Map<string, ReturnType<ContentTag>>();
+  return (project) => {
+    if (!known.has(project)) known.set(project, contentTag(project));
+    return known.get(project);
+  };
 }
 
 /**
